@@ -1,0 +1,1 @@
+"""The engine: Simkl client, library gateway, matching, planning and reports. No Kodi imports."""

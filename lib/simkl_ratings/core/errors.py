@@ -1,0 +1,75 @@
+"""Typed errors for every way a run can stop.
+
+Each error carries a stable `code` that the report stores and the shell turns into words for
+the user. Messages never contain tokens or full URLs with credentials.
+"""
+
+from __future__ import annotations
+
+
+class SyncError(Exception):
+    """Base for every error a run reports instead of crashing."""
+
+    code = "error"
+
+
+class ConfigError(SyncError):
+    """A setting or the packaging is unusable (bad api_url, no client_id...)."""
+
+    code = "config"
+
+
+class Cancelled(SyncError):
+    """The user cancelled or Kodi is shutting down."""
+
+    code = "cancelled"
+
+
+class SimklError(SyncError):
+    """Simkl answered with something we cannot use."""
+
+    code = "simkl"
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class SignedOut(SimklError):
+    """No token, or Simkl rejected it (401 user_token_failed): the user must sign in again."""
+
+    code = "signed_out"
+
+
+class ClientIdRejected(SimklError):
+    """412 client_id_failed: wrong client_id or a throttling block. Never retried."""
+
+    code = "client_id"
+
+
+class RateLimited(SimklError):
+    """429 beyond the retry budget; `retry_after` is in seconds when Simkl said so."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message, status=429)
+        self.retry_after = retry_after
+
+
+class ServerError(SimklError):
+    """5xx (or an unparseable maintenance page) beyond the retry budget."""
+
+    code = "server"
+
+
+class NetworkError(SimklError):
+    """Timeout, refused connection, DNS failure..."""
+
+    code = "network"
+
+
+class BadResponse(SimklError):
+    """A body of the wrong shape: not JSON, or JSON we cannot read."""
+
+    code = "bad_response"

@@ -1,0 +1,167 @@
+"""The Kodi video library as the engine sees it: rated items in, userrating writes out.
+
+Reads are one paged call per kind (never per show); writes are JSON-RPC batches whose every
+element is checked. Items Kodi returns with unusable data are skipped and counted, never fatal.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from .ids import normalise_ids
+from .jsonrpc import JsonRpc, JsonRpcError
+from .media import KodiKind
+from .rating import Rating
+
+LOG = logging.getLogger(__name__)
+
+PROPERTIES = ("title", "year", "uniqueid", "userrating", "imdbnumber")
+DEFAULT_PAGE_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class LibraryItem:
+    """A movie or TV show in Kodi with what matching and planning need."""
+
+    kind: KodiKind
+    kodi_id: int
+    title: str
+    year: int | None
+    userrating: Rating | None
+    ids: Mapping[str, str]
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.kind.name, self.kodi_id)
+
+
+@dataclass(frozen=True)
+class RatingWrite:
+    """Set one item's userrating. Only a `Rating` (1..10) can be written."""
+
+    item: LibraryItem
+    rating: Rating
+
+    def call(self) -> tuple[str, dict[str, Any]]:
+        kind = self.item.kind
+        return kind.set_method, {kind.id_field: self.item.kodi_id, "userrating": self.rating.value}
+
+
+@dataclass
+class LibraryRead:
+    items: list[LibraryItem] = field(default_factory=list)
+    skipped: int = 0
+
+
+@dataclass
+class WriteResult:
+    applied: list[RatingWrite] = field(default_factory=list)
+    failed: list[tuple[RatingWrite, JsonRpcError]] = field(default_factory=list)
+    cancelled: bool = False
+
+
+# on_batch(done, total) -> True to stop (cancel/abort) before the next batch.
+BatchCallback = Callable[[int, int], bool]
+
+
+def _item_from(kind: KodiKind, raw: Any) -> LibraryItem | None:
+    if not isinstance(raw, Mapping):
+        return None
+    kodi_id = raw.get(kind.id_field)
+    if isinstance(kodi_id, bool) or not isinstance(kodi_id, int) or kodi_id <= 0:
+        return None
+    uniqueid = raw.get("uniqueid") if isinstance(raw.get("uniqueid"), Mapping) else {}
+    ids = normalise_ids(uniqueid)
+    # `imdbnumber` is the default unique id, an IMDb id only when it looks like one.
+    for key, value in normalise_ids({"imdb": raw.get("imdbnumber")}).items():
+        ids.setdefault(key, value)
+    year = raw.get("year")
+    return LibraryItem(
+        kind=kind,
+        kodi_id=kodi_id,
+        title=raw.get("title") if isinstance(raw.get("title"), str) else "",
+        year=year if isinstance(year, int) and not isinstance(year, bool) and year > 0 else None,
+        userrating=Rating.from_kodi(raw.get("userrating")),
+        ids=ids,
+    )
+
+
+class KodiLibrary:
+    """Reads and writes the Kodi video library through JSON-RPC."""
+
+    def __init__(self, rpc: JsonRpc, *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+        self.rpc = rpc
+        self.page_size = max(1, page_size)
+        self.writes_sent = 0
+
+    def _pages(self, kind: KodiKind) -> Iterator[list[Any]]:
+        start = 0
+        while True:
+            result = self.rpc.call(
+                kind.list_method,
+                {
+                    "properties": list(PROPERTIES),
+                    "limits": {"start": start, "end": start + self.page_size},
+                    "sort": {"method": "none"},
+                },
+            )
+            if not isinstance(result, Mapping):
+                raise JsonRpcError(kind.list_method, None, "reply is not an object")
+            page = result.get(kind.list_key) or []
+            if not isinstance(page, list):
+                raise JsonRpcError(kind.list_method, None, f"'{kind.list_key}' is not a list")
+            yield page
+            limits = result.get("limits") if isinstance(result.get("limits"), Mapping) else {}
+            total = limits.get("total")
+            start += len(page)
+            if not page or not isinstance(total, int) or start >= total:
+                return
+
+    def read(self, kind: KodiKind) -> LibraryRead:
+        """Every item of one kind, in pages; duplicates across pages are dropped."""
+        read = LibraryRead()
+        seen = set()
+        for page in self._pages(kind):
+            for raw in page:
+                item = _item_from(kind, raw)
+                if item is None:
+                    read.skipped += 1
+                elif item.kodi_id not in seen:
+                    seen.add(item.kodi_id)
+                    read.items.append(item)
+        if read.skipped:
+            LOG.warning("%d %s entries from Kodi were unusable", read.skipped, kind.name)
+        return read
+
+    def write(
+        self,
+        writes: Sequence[RatingWrite],
+        *,
+        batch_size: int,
+        on_batch: BatchCallback | None = None,
+    ) -> WriteResult:
+        """Apply writes in batches; check each element; stop between batches when asked.
+
+        A stop leaves every write already applied correct and the rest untouched, and says so
+        in `cancelled`, so the report can count both.
+        """
+        result = WriteResult()
+        size = max(1, batch_size)
+        for start in range(0, len(writes), size):
+            if on_batch is not None and on_batch(start, len(writes)):
+                result.cancelled = True
+                return result
+            chunk = writes[start : start + size]
+            replies = self.rpc.batch([write.call() for write in chunk])
+            self.writes_sent += len(chunk)
+            for write, reply in zip(chunk, replies):
+                if isinstance(reply, JsonRpcError):
+                    LOG.warning("Kodi refused a rating write: %s", reply)
+                    result.failed.append((write, reply))
+                else:
+                    result.applied.append(write)
+        if on_batch is not None:
+            on_batch(len(writes), len(writes))
+        return result

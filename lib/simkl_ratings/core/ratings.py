@@ -1,0 +1,129 @@
+"""Parse `/sync/ratings/{type}/1..10` replies into validated ratings.
+
+Simkl's replies vary: `null`, `{}` or a missing key mean "none"; anime rows carry the media
+under `show` (sometimes `anime`); `anime_type` may sit on the row or inside the media; ids come
+as strings or numbers. Rows we cannot use are skipped with a reason, never guessed at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+from .errors import BadResponse
+from .ids import normalise_id, normalise_ids
+from .media import SimklType
+from .rating import InvalidRating, Rating
+from .timeutil import parse_instant
+
+MAX_TITLE = 300
+
+
+@dataclass(frozen=True)
+class SimklRating:
+    """One item the user rated on Simkl."""
+
+    simkl_type: SimklType
+    simkl_id: int | None
+    title: str
+    year: int | None
+    ids: Mapping[str, str]
+    rating: Rating
+    rated_at: datetime | None = None
+    anime_type: str | None = None
+
+    def describe(self) -> dict:
+        """The report's view of the item: type, title, year and ids (simkl included)."""
+        ids = dict(self.ids)
+        if self.simkl_id is not None:
+            ids["simkl"] = str(self.simkl_id)
+        return {"type": self.simkl_type.name, "title": self.title, "year": self.year, "ids": ids}
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    simkl_type: SimklType
+    title: str
+    reason: str
+
+    def describe(self) -> dict:
+        return {"type": self.simkl_type.name, "title": self.title, "reason": self.reason}
+
+
+@dataclass
+class ParsedRatings:
+    items: list[SimklRating] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)
+
+
+def _rows(simkl_type: SimklType, body: Any) -> list[Any]:
+    if body is None:
+        return []
+    if isinstance(body, list):  # defensive: a bare list of rows
+        return body
+    if not isinstance(body, Mapping):
+        raise BadResponse(f"ratings reply for {simkl_type.name} is not an object")
+    rows = body.get(simkl_type.name)
+    if rows is None:
+        return []
+    if not isinstance(rows, list):
+        raise BadResponse(f"ratings reply for {simkl_type.name} is not a list")
+    return rows
+
+
+def _text(raw: Any) -> str:
+    return raw.strip()[:MAX_TITLE] if isinstance(raw, str) else ""
+
+
+def _year(raw: Any) -> int | None:
+    text = normalise_id("year", raw)
+    if text is None:
+        return None
+    year = int(text)
+    return year if 1800 <= year <= 2200 else None
+
+
+def _subtype(row: Mapping[str, Any], media: Mapping[str, Any]) -> str | None:
+    raw = row.get("anime_type") or media.get("anime_type")
+    return raw.strip().lower() if isinstance(raw, str) and raw.strip() else None
+
+
+def parse_row(simkl_type: SimklType, row: Any) -> SimklRating | SkippedRow:
+    """One row to a rating, or to a skipped row with the reason."""
+    if not isinstance(row, Mapping):
+        return SkippedRow(simkl_type, "", "row is not an object")
+    media = next(
+        (row[key] for key in simkl_type.row_keys if isinstance(row.get(key), Mapping)), None
+    )
+    if media is None:
+        return SkippedRow(simkl_type, "", "row has no media object")
+    title = _text(media.get("title"))
+    try:
+        rating = Rating.parse(row.get("user_rating"))
+    except InvalidRating as exc:
+        return SkippedRow(simkl_type, title, f"invalid rating: {exc}")
+    raw_ids = media.get("ids") if isinstance(media.get("ids"), Mapping) else {}
+    simkl_id = normalise_id("simkl", raw_ids.get("simkl", raw_ids.get("simkl_id")))
+    return SimklRating(
+        simkl_type=simkl_type,
+        simkl_id=int(simkl_id) if simkl_id else None,
+        title=title,
+        year=_year(media.get("year")),
+        ids=normalise_ids(raw_ids),
+        rating=rating,
+        rated_at=parse_instant(row.get("user_rated_at")),
+        anime_type=_subtype(row, media),
+    )
+
+
+def parse_ratings(simkl_type: SimklType, body: Any) -> ParsedRatings:
+    """Every usable rating of one type, plus the rows skipped and why."""
+    parsed = ParsedRatings()
+    for row in _rows(simkl_type, body):
+        result = parse_row(simkl_type, row)
+        if isinstance(result, SkippedRow):
+            parsed.skipped.append(result)
+        else:
+            parsed.items.append(result)
+    return parsed

@@ -1,0 +1,75 @@
+"""The run report, `last_sync.json`: what every run did, in numbers and in names.
+
+Every run leaves one, whether it succeeded, failed, was cancelled or was a preview. The counts
+per type always add up: rated = updated + unchanged + unmatched + conflicts + collisions + failed
+(+ not_written for a cancelled run); skipped rows are the invalid ones, not counted in rated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .files import read_json, write_json_atomic
+from .media import SIMKL_TYPES
+
+REPORT_FILE = "last_sync.json"
+RESULT_OK = "ok"
+RESULT_ERROR = "error"
+RESULT_CANCELLED = "cancelled"
+
+
+@dataclass
+class TypeCounts:
+    rated: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unmatched: int = 0
+    conflicts: int = 0
+    collisions: int = 0
+    skipped: int = 0
+    failed: int = 0
+    not_written: int = 0
+
+
+def _empty_types() -> dict[str, TypeCounts]:
+    return {simkl_type.name: TypeCounts() for simkl_type in SIMKL_TYPES}
+
+
+@dataclass
+class Report:
+    result: str = RESULT_OK
+    dry_run: bool = False
+    error: str | None = None
+    error_code: str | None = None
+    finished_at: str | None = None
+    types: dict[str, TypeCounts] = field(default_factory=_empty_types)
+    unmatched_items: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    conflict_items: list[dict[str, Any]] = field(default_factory=list)
+    collision_items: list[dict[str, Any]] = field(default_factory=list)
+    skipped_items: list[dict[str, Any]] = field(default_factory=list)
+    failed_items: list[dict[str, Any]] = field(default_factory=list)
+    library: dict[str, int] = field(default_factory=dict)
+    http_requests: int = 0
+    jsonrpc_requests: int = 0
+    kodi_writes: int = 0
+
+    def totals(self) -> TypeCounts:
+        total = TypeCounts()
+        for counts in self.types.values():
+            for name, value in asdict(counts).items():
+                setattr(total, name, getattr(total, name) + value)
+        return total
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def save_report(path: str, report: Report) -> None:
+    write_json_atomic(path, report.to_dict())
+
+
+def load_report(path: str) -> dict[str, Any] | None:
+    data = read_json(path)
+    return data if isinstance(data, dict) else None

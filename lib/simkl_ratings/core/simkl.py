@@ -1,0 +1,264 @@
+"""The Simkl HTTP client: identification, retries, and typed errors.
+
+One `requests.Session` for a run. Every request carries client_id, app-name and app-version;
+/sync and /users calls carry the bearer token. 429 and 5xx are retried with backoff that
+honours Retry-After; other 4xx never are. Nothing here logs or raises the token or full URLs.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import random
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import requests
+
+from .errors import (
+    BadResponse,
+    Cancelled,
+    ClientIdRejected,
+    ConfigError,
+    NetworkError,
+    RateLimited,
+    ServerError,
+    SignedOut,
+    SimklError,
+)
+from .timeutil import utc_now
+
+LOG = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.simkl.com"
+APP_NAME = "kodi-simkl-ratings"
+ALL_RATINGS = "1,2,3,4,5,6,7,8,9,10"
+_AUTH_PREFIXES = ("/sync/", "/users/")
+_QUOTA_ERRORS = ("user_limit_exceeded", "app_limit_exceeded")
+
+# wait(seconds) -> True when the wait was interrupted (cancel or Kodi abort).
+Wait = Callable[[float], bool]
+
+
+def _plain_sleep(seconds: float) -> bool:
+    time.sleep(seconds)
+    return False
+
+
+def validate_api_url(url: str) -> str:
+    """The API base URL without a trailing slash; https, or http for loopback hosts only.
+
+    A token must never cross a network unencrypted, so plain http is refused unless the host
+    is this machine (the sandbox used by tests and the demo).
+    """
+    text = (url or "").strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("api_url must be an http(s) URL")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ConfigError("api_url must not carry credentials, a query or a fragment")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ConfigError("api_url must use https (plain http only for this machine)")
+    return text
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard a GET tries: `retries` more attempts after the first, exponential backoff."""
+
+    retries: int = 4
+    base_delay: float = 1.0
+    max_delay: float = 16.0
+    max_retry_after: float = 60.0
+    jitter: float = 0.2
+
+    def backoff(self, attempt: int, rng: Callable[[float, float], float]) -> float:
+        delay = min(self.max_delay, self.base_delay * (2**attempt))
+        return max(0.0, delay * rng(1 - self.jitter, 1 + self.jitter))
+
+
+def parse_retry_after(raw: str | None) -> float | None:
+    """Retry-After as seconds (it may be a number or an HTTP date); None when absent or bad."""
+    if raw is None or not str(raw).strip():
+        return None
+    text = str(raw).strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return max(0.0, (moment - utc_now()).total_seconds())
+
+
+class SimklClient:
+    """Talks to the Simkl API (or the local sandbox) for one run."""
+
+    def __init__(
+        self,
+        api_url: str,
+        client_id: str,
+        app_version: str,
+        *,
+        token: str | None = None,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = (10.0, 30.0),
+        retry: RetryPolicy = RetryPolicy(),
+        wait: Wait = _plain_sleep,
+        rng: Callable[[float, float], float] = random.uniform,
+    ) -> None:
+        if not client_id or not client_id.strip():
+            raise ConfigError("no Simkl client_id configured")
+        self.base_url = validate_api_url(api_url)
+        self.client_id = client_id.strip()
+        self.app_version = app_version
+        self.token = token
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = f"{APP_NAME}/{app_version}"
+        self.timeout = timeout
+        self.retry = retry
+        self._wait = wait
+        self._rng = rng
+        self.requests_sent = 0
+
+    # -- endpoints ---------------------------------------------------------------------------
+
+    def pin_start(self) -> Any:
+        """GET /oauth/pin: a new user code to show."""
+        return self.get("/oauth/pin")
+
+    def pin_poll(self, user_code: str) -> Any:
+        """GET /oauth/pin/{code}, once: the PIN loop is the retry, so no backoff here."""
+        return self.get(f"/oauth/pin/{user_code}", retry=False)
+
+    def user_settings(self) -> Any:
+        """The signed-in account (POST for historical reasons, no body)."""
+        return self.request("POST", "/users/settings", body={})
+
+    def activities(self) -> Any:
+        return self.get("/sync/activities")
+
+    def ratings(self, type_name: str) -> Any:
+        """The user's own rated items of one type (the full 1..10 list, so only rated rows)."""
+        return self.get(f"/sync/ratings/{type_name}/{ALL_RATINGS}")
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def get(self, path: str, *, retry: bool = True) -> Any:
+        return self.request("GET", path, retry=retry)
+
+    def request(self, method: str, path: str, *, body: Any = None, retry: bool = True) -> Any:
+        """Send one call with retries; return the parsed JSON body or raise a SimklError.
+
+        POSTs are only retried on 429 (the server refused them before doing anything);
+        a POST that timed out or failed with 5xx may have landed and must not be resent.
+        """
+        headers = self._headers(path)
+        retries = self.retry.retries if retry else 0
+        attempt = 0
+        while True:
+            failure, delay = self._attempt(method, path, headers, body, attempt)
+            if failure is None:
+                return delay  # the parsed body
+            safe_to_retry = method == "GET" or isinstance(failure, RateLimited)
+            if attempt >= retries or not safe_to_retry:
+                raise failure
+            LOG.info("%s %s failed (%s); retrying in %.1f s", method, path, failure, delay)
+            if self._wait(delay):
+                raise Cancelled("cancelled while waiting to retry")
+            attempt += 1
+
+    def _headers(self, path: str) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if path.startswith(_AUTH_PREFIXES):
+            if not self.token:
+                raise SignedOut("not signed in to Simkl")
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def _params(self) -> dict[str, str]:
+        return {"client_id": self.client_id, "app-name": APP_NAME, "app-version": self.app_version}
+
+    def _attempt(
+        self, method: str, path: str, headers: dict[str, str], body: Any, attempt: int
+    ) -> tuple[SimklError | None, Any]:
+        """One HTTP exchange: (None, parsed body) on success, else (error, delay to wait)."""
+        self.requests_sent += 1
+        try:
+            response = self.session.request(
+                method,
+                self.base_url + path,
+                params=self._params(),
+                headers=headers,
+                json=body if method != "GET" else None,
+                timeout=self.timeout,
+            )
+        except requests.Timeout:
+            return NetworkError(f"{method} {path}: timed out"), self._backoff(attempt)
+        except requests.RequestException as exc:
+            reason = type(exc).__name__
+            return NetworkError(f"{method} {path}: {reason}"), self._backoff(attempt)
+        return self._classify(method, path, response, attempt)
+
+    def _classify(
+        self, method: str, path: str, response: requests.Response, attempt: int
+    ) -> tuple[SimklError | None, Any]:
+        status = response.status_code
+        where = f"{method} {path}: HTTP {status}"
+        if 200 <= status < 300:
+            try:
+                return None, response.json()
+            except ValueError:
+                # A maintenance page served with 200 is transient: retried like a 5xx.
+                failure = BadResponse(f"{where} with a body that is not JSON", status)
+                return failure, self._backoff(attempt)
+        error = _error_word(response)
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            limited = RateLimited(f"{where} ({error or 'rate_limit'})", retry_after)
+            if error in _QUOTA_ERRORS or (
+                retry_after is not None and retry_after > self.retry.max_retry_after
+            ):
+                raise limited
+            return limited, retry_after if retry_after is not None else self._backoff(attempt)
+        if status >= 500:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            delay = retry_after if retry_after is not None else self._backoff(attempt)
+            return ServerError(where, status), min(delay, self.retry.max_retry_after)
+        if status == 401:
+            raise SignedOut(f"{where} ({error or 'unauthorized'})", status)
+        if status == 412:
+            raise ClientIdRejected(f"{where} ({error or 'client_id_failed'})", status)
+        raise SimklError(f"{where} ({error or 'error'})", status)
+
+    def _backoff(self, attempt: int) -> float:
+        return self.retry.backoff(attempt, self._rng)
+
+
+def _error_word(response: requests.Response) -> str | None:
+    """The `error` word of Simkl's error envelope, when there is one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        return body["error"][:64]
+    return None
