@@ -1,0 +1,76 @@
+"""Shared builders for the engine's unit tests."""
+
+from __future__ import annotations
+
+import pytest
+from simkl_ratings.core.simkl import RetryPolicy, SimklClient
+
+from tests.fakes.fake_kodi_rpc import FakeKodiLibrary
+
+API = "https://api.simkl.test"
+TOKEN = "a" * 64
+CLIENT_ID = "unit-client-id"
+
+
+class Waits:
+    """A recording stand-in for time.sleep / waitForAbort: no real time passes."""
+
+    def __init__(self, abort_after: int | None = None) -> None:
+        self.calls: list[float] = []
+        self.abort_after = abort_after
+
+    def __call__(self, seconds: float) -> bool:
+        self.calls.append(seconds)
+        return self.abort_after is not None and len(self.calls) >= self.abort_after
+
+
+@pytest.fixture
+def waits() -> Waits:
+    return Waits()
+
+
+@pytest.fixture
+def client(waits: Waits) -> SimklClient:
+    return SimklClient(
+        API,
+        CLIENT_ID,
+        "0.1.0",
+        token=TOKEN,
+        wait=waits,
+        retry=RetryPolicy(retries=3, jitter=0.0),
+    )
+
+
+@pytest.fixture
+def kodi() -> FakeKodiLibrary:
+    return FakeKodiLibrary()
+
+
+def movie_row(simkl, title, rating, year=2014, rated_at="2021-06-23T13:19:05.000Z", **ids):
+    return {
+        "user_rating": rating,
+        "user_rated_at": rated_at,
+        "status": "completed",
+        "movie": {"title": title, "year": year, "ids": {"simkl": simkl, **ids}},
+    }
+
+
+def show_row(
+    simkl,
+    title,
+    rating,
+    year=2014,
+    rated_at="2021-06-23T13:19:05.000Z",
+    key="show",
+    anime_type=None,
+    **ids,
+):
+    row = {
+        "user_rating": rating,
+        "user_rated_at": rated_at,
+        "status": "completed",
+        key: {"title": title, "year": year, "ids": {"simkl": simkl, **ids}},
+    }
+    if anime_type is not None:
+        row["anime_type"] = anime_type
+    return row
