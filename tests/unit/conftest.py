@@ -7,6 +7,8 @@ from simkl_ratings.core.simkl import RetryPolicy, SimklClient
 
 from tests.fakes.fake_kodi_rpc import FakeKodiLibrary
 
+from .shell_env import env  # noqa: F401 (a fixture for the shell tests)
+
 API = "https://api.simkl.test"
 TOKEN = "a" * 64
 CLIENT_ID = "unit-client-id"

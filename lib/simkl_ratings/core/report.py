@@ -12,6 +12,7 @@ from typing import Any
 
 from .files import read_json, write_json_atomic
 from .media import SIMKL_TYPES
+from .timeutil import format_instant, utc_now
 
 REPORT_FILE = "last_sync.json"
 RESULT_OK = "ok"
@@ -61,6 +62,13 @@ class Report:
             for name, value in asdict(counts).items():
                 setattr(total, name, getattr(total, name) + value)
         return total
+
+    @classmethod
+    def failure(cls, code: str, message: str, *, dry_run: bool = False) -> Report:
+        """The report of a run that stopped before it could sync anything."""
+        report = cls(result=RESULT_ERROR, dry_run=dry_run, error=message, error_code=code)
+        report.finished_at = format_instant(utc_now())
+        return report
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

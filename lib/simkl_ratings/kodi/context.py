@@ -1,0 +1,90 @@
+"""What the shell needs from Kodi about this add-on: settings, strings, paths, JSON-RPC."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+from kodi_six import xbmc, xbmcaddon, xbmcvfs
+
+from .. import ADDON_ID
+from ..core.config import Settings, parse_settings
+from ..core.credentials import CredentialStore
+from ..core.files import read_json
+from ..core.jsonrpc import JsonRpc, JsonRpcError
+from ..core.library import KodiLibrary
+from ..core.report import REPORT_FILE
+from ..core.simkl import SimklClient
+from .log import setup_logging
+
+LOG = logging.getLogger(__name__)
+
+SETTING_IDS = [
+    "sync_movies", "sync_shows", "sync_anime", "sync_on_start", "startup_delay",
+    "sync_interval", "notify", "api_url", "client_id", "batch_size", "debug",
+]  # fmt: skip
+PACKAGING_FILE = os.path.join("resources", "packaging.json")
+
+
+def kodi_transport(request: Any) -> Any:
+    """JSON-RPC through Kodi's in-process interface (batches work too)."""
+    raw = xbmc.executeJSONRPC(json.dumps(request))
+    try:
+        return json.loads(raw)
+    except (TypeError, ValueError) as exc:
+        raise JsonRpcError("executeJSONRPC", None, "reply is not JSON") from exc
+
+
+class AddonContext:
+    """Created per entry-point run (never at import time), so settings are always fresh."""
+
+    def __init__(self) -> None:
+        self.addon = xbmcaddon.Addon(ADDON_ID)
+        self.version = self.addon.getAddonInfo("version")
+        self.name = self.addon.getAddonInfo("name")
+        self.icon = self.addon.getAddonInfo("icon")
+        self.path = xbmcvfs.translatePath(self.addon.getAddonInfo("path"))
+        self.profile_dir = xbmcvfs.translatePath(self.addon.getAddonInfo("profile"))
+        if not xbmcvfs.exists(self.profile_dir):
+            xbmcvfs.mkdirs(self.profile_dir)
+        self.settings, self.setting_problems = self.read_settings()
+        setup_logging(self.settings.debug)
+
+    def read_settings(self) -> tuple[Settings, list[str]]:
+        raw: dict[str, str] = {key: self.addon.getSetting(key) for key in SETTING_IDS}
+        return parse_settings(raw)
+
+    def localize(self, string_id: int, **values: Any) -> str:
+        text = self.addon.getLocalizedString(string_id)
+        try:
+            return text.format(**values) if values else text
+        except (KeyError, IndexError, ValueError):
+            LOG.error("string %d does not fit its values", string_id)
+            return text
+
+    @property
+    def report_path(self) -> str:
+        return os.path.join(self.profile_dir, REPORT_FILE)
+
+    def credentials(self) -> CredentialStore:
+        return CredentialStore(self.profile_dir)
+
+    def packaged_client_id(self) -> str:
+        data = read_json(os.path.join(self.path, PACKAGING_FILE))
+        value = data.get("client_id") if isinstance(data, dict) else None
+        return value if isinstance(value, str) else ""
+
+    def simkl_client(self, token: str | None = None, **kwargs: Any) -> SimklClient:
+        """A client for the configured API; raises ConfigError for unusable settings."""
+        return SimklClient(
+            self.settings.api_url,
+            self.settings.effective_client_id(self.packaged_client_id()),
+            self.version,
+            token=token,
+            **kwargs,
+        )
+
+    def library(self) -> KodiLibrary:
+        return KodiLibrary(JsonRpc(kodi_transport))

@@ -1,0 +1,118 @@
+"""Turn reports and errors into the user's words (all through strings.po)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..core.report import RESULT_CANCELLED, RESULT_ERROR, Report
+from . import strings as S
+from .context import AddonContext
+
+ERROR_STRINGS = {
+    "signed_out": S.ERROR_SIGNED_OUT,
+    "client_id": S.ERROR_CLIENT_ID,
+    "rate_limited": S.ERROR_RATE_LIMITED,
+    "server": S.ERROR_SERVER,
+    "network": S.ERROR_NETWORK,
+    "bad_response": S.ERROR_BAD_RESPONSE,
+    "config": S.ERROR_CONFIG,
+    "kodi": S.ERROR_KODI,
+    "simkl": S.ERROR_SIMKL,
+}
+TYPE_STRINGS = {"movies": S.TYPE_MOVIES, "shows": S.TYPE_SHOWS, "anime": S.TYPE_ANIME}
+KIND_STRINGS = {"movie": S.TYPE_MOVIES, "tvshow": S.TYPE_SHOWS}
+RESULT_STRINGS = {"ok": S.RESULT_OK, "error": S.RESULT_ERROR, "cancelled": S.RESULT_CANCELLED}
+REPORT_LIST_LIMIT = 500
+
+
+def error_text(ctx: AddonContext, code: str | None, retry_after: float | None = None) -> str:
+    string_id = ERROR_STRINGS.get(code or "", S.ERROR_UNEXPECTED)
+    if string_id == S.ERROR_RATE_LIMITED:
+        minutes = max(1, math.ceil((retry_after or 600) / 60))
+        return ctx.localize(string_id, minutes=minutes)
+    return ctx.localize(string_id)
+
+
+def summary_text(ctx: AddonContext, report: Report) -> str:
+    """The one-line notification after a run."""
+    totals = report.totals()
+    if report.result == RESULT_ERROR:
+        return error_text(ctx, report.error_code)
+    if report.result == RESULT_CANCELLED:
+        return ctx.localize(S.SUMMARY_CANCELLED, updated=totals.updated)
+    string_id = S.SUMMARY_PREVIEW if report.dry_run else S.SUMMARY_OK
+    text = ctx.localize(
+        string_id,
+        updated=totals.updated,
+        unchanged=totals.unchanged,
+        unmatched=totals.unmatched,
+    )
+    if totals.failed:
+        text += " " + ctx.localize(S.SUMMARY_FAILED_WRITES, failed=totals.failed)
+    return text
+
+
+def _item_line(item: dict[str, Any]) -> str:
+    year = f" ({item['year']})" if item.get("year") else ""
+    return f"  {item.get('title') or '?'}{year}"
+
+
+def _section(lines: list[str], heading: str, entries: list[str]) -> None:
+    if not entries:
+        return
+    lines += ["", f"[B]{heading}[/B]"]
+    lines += entries[:REPORT_LIST_LIMIT]
+    if len(entries) > REPORT_LIST_LIMIT:
+        lines.append(f"  … (+{len(entries) - REPORT_LIST_LIMIT})")
+
+
+def report_text(ctx: AddonContext, data: dict[str, Any]) -> str:
+    """The report viewer's text, from a saved `last_sync.json`."""
+    lines = [
+        ctx.localize(S.REPORT_WHEN, when=data.get("finished_at") or "?"),
+        ctx.localize(
+            S.REPORT_RESULT,
+            result=ctx.localize(RESULT_STRINGS.get(data.get("result"), S.RESULT_ERROR)),
+        ),
+    ]
+    if data.get("error_code") and data.get("result") == RESULT_ERROR:
+        lines.append(ctx.localize(S.REPORT_ERROR, error=error_text(ctx, data["error_code"])))
+    for type_name, counts in (data.get("types") or {}).items():
+        label = ctx.localize(TYPE_STRINGS.get(type_name, S.TYPE_MOVIES))
+        values = {k: counts.get(k, 0) for k in (
+            "rated", "updated", "unchanged", "unmatched", "conflicts", "collisions", "skipped",
+            "failed")}  # fmt: skip
+        lines.append(ctx.localize(S.REPORT_COUNTS, type=label, **values))
+    changes = [
+        f"{_item_line(c)}: {c.get('from') or '-'} → {c.get('to')}"
+        for c in data.get("changes") or []
+    ]
+    heading = S.REPORT_WOULD_CHANGE if data.get("dry_run") else S.REPORT_CHANGED
+    _section(lines, ctx.localize(heading), changes)
+    _section(
+        lines,
+        ctx.localize(S.REPORT_UNMATCHED),
+        [_item_line(i) for i in data.get("unmatched_items") or []],
+    )
+    _section(
+        lines,
+        ctx.localize(S.REPORT_CONFLICTS),
+        [_item_line(i) for i in data.get("conflict_items") or []],
+    )
+    _section(
+        lines,
+        ctx.localize(S.REPORT_COLLISIONS),
+        [_item_line(i) for i in data.get("collision_items") or []],
+    )
+    _section(
+        lines,
+        ctx.localize(S.REPORT_SKIPPED),
+        [f"{_item_line(i)}: {i.get('reason', '')}" for i in data.get("skipped_items") or []],
+    )
+    _section(
+        lines,
+        ctx.localize(S.REPORT_FAILED),
+        [_item_line(i) for i in data.get("failed_items") or []],
+    )
+    return "\n".join(lines)

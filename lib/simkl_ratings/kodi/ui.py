@@ -1,0 +1,65 @@
+"""Progress dialogs and notifications, adapted to the engine's Progress interface."""
+
+from __future__ import annotations
+
+from kodi_six import xbmc, xbmcgui
+
+from ..core.sync import Progress, Stage
+from . import strings as S
+from .context import AddonContext
+from .messages import KIND_STRINGS, TYPE_STRINGS
+
+
+def notify(ctx: AddonContext, message: str, *, error: bool = False, millis: int = 6000) -> None:
+    """One toast with the add-on's icon (errors keep the icon but sound like errors)."""
+    xbmcgui.Dialog().notification(ctx.name, message, ctx.icon, millis, error)
+
+
+def stage_text(ctx: AddonContext, stage: Stage, detail: str) -> str:
+    if stage is Stage.FETCH:
+        return ctx.localize(S.PROGRESS_FETCH, type=ctx.localize(TYPE_STRINGS[detail]))
+    if stage is Stage.READ:
+        return ctx.localize(S.PROGRESS_READ, kind=ctx.localize(KIND_STRINGS[detail]))
+    done, _, total = detail.partition("/")
+    return ctx.localize(S.PROGRESS_WRITE, done=done, total=total)
+
+
+class DialogProgressSink(Progress):
+    """A manual run: a progress dialog with Cancel. Kodi shutting down also cancels."""
+
+    def __init__(self, ctx: AddonContext, monitor: xbmc.Monitor, heading: str) -> None:
+        self.ctx = ctx
+        self.monitor = monitor
+        self.dialog = xbmcgui.DialogProgress()
+        self.dialog.create(heading, ctx.localize(S.PROGRESS_START))
+
+    def update(self, percent: int, stage: Stage, detail: str) -> None:
+        self.dialog.update(percent, stage_text(self.ctx, stage, detail))
+
+    def cancelled(self) -> bool:
+        return self.dialog.iscanceled() or self.monitor.abortRequested()
+
+    def close(self) -> None:
+        self.dialog.close()
+
+
+class BackgroundProgressSink(Progress):
+    """A scheduled run: the small corner progress; only Kodi shutting down stops it.
+
+    Between write batches it yields briefly so the UI stays responsive on slow devices.
+    """
+
+    def __init__(self, ctx: AddonContext, monitor: xbmc.Monitor) -> None:
+        self.ctx = ctx
+        self.monitor = monitor
+        self.dialog = xbmcgui.DialogProgressBG()
+        self.dialog.create(ctx.name, ctx.localize(S.PROGRESS_START))
+
+    def update(self, percent: int, stage: Stage, detail: str) -> None:
+        self.dialog.update(percent, self.ctx.name, stage_text(self.ctx, stage, detail))
+
+    def cancelled(self) -> bool:
+        return self.monitor.waitForAbort(0.01)
+
+    def close(self) -> None:
+        self.dialog.close()

@@ -1,0 +1,1 @@
+"""Fake `xbmcplugin` (kodi_six re-exports it; this add-on does not use it)."""
