@@ -1,0 +1,1 @@
+"""Local Simkl API sandbox for unit and end-to-end tests (stdlib only)."""
