@@ -1,0 +1,183 @@
+"""The add-on's user-facing strings: (id, constant name or None for settings-only, English).
+
+Single source for resources/language/.../strings.po and lib/simkl_ratings/kodi/strings.py;
+regenerate both with `make strings`. Settings labels and help texts have no constant: they are
+used by id in resources/settings.xml.
+"""
+
+STRINGS = [
+    # General
+    (30000, "ADDON_NAME", "Simkl Ratings Sync"),
+    (30001, "ACTION_SYNC", "Sync ratings now"),
+    (30002, "ACTION_PREVIEW", "Preview changes (writes nothing)"),
+    (30003, "ACTION_LOGIN", "Sign in to Simkl"),
+    (30004, "ACTION_LOGOUT", "Sign out of Simkl"),
+    (30005, "ACTION_REPORT", "Show the last sync report"),
+    (30006, "ACTION_SETTINGS", "Settings"),
+    # Progress
+    (30010, "PROGRESS_FETCH", "Downloading your {type} ratings from Simkl…"),
+    (30011, "PROGRESS_READ", "Reading your Kodi library: {kind}…"),
+    (30012, "PROGRESS_WRITE", "Writing ratings to Kodi: {done} of {total}"),
+    (30013, "PROGRESS_START", "Starting…"),
+    (30020, "TYPE_MOVIES", "movies"),
+    (30021, "TYPE_SHOWS", "TV shows"),
+    (30022, "TYPE_ANIME", "anime"),
+    # Summaries
+    (30030, "SUMMARY_OK", "{updated} updated, {unchanged} unchanged, {unmatched} not in library"),
+    (
+        30031,
+        "SUMMARY_PREVIEW",
+        "Preview: {updated} would change, {unchanged} unchanged, {unmatched} not in library",
+    ),
+    (30032, "SUMMARY_CANCELLED", "Sync stopped. {updated} ratings were written before it stopped."),
+    (30033, "SUMMARY_FAILED_WRITES", "{failed} ratings could not be written (see the report)."),
+    # Errors, by the error code in the report
+    (30040, "ERROR_SIGNED_OUT", "Simkl signed you out. Sign in again to sync your ratings."),
+    (
+        30041,
+        "ERROR_CLIENT_ID",
+        "Simkl refused this add-on's client ID. Check the client ID in "
+        "the add-on settings (Advanced).",
+    ),
+    (
+        30042,
+        "ERROR_RATE_LIMITED",
+        "Simkl is rate-limiting requests; try again in {minutes} minutes.",
+    ),
+    (30043, "ERROR_SERVER", "Simkl is having problems right now; try again later."),
+    (30044, "ERROR_NETWORK", "Could not reach Simkl. Check your internet connection."),
+    (30045, "ERROR_BAD_RESPONSE", "Simkl sent a reply the add-on cannot read; try again later."),
+    (
+        30046,
+        "ERROR_CONFIG",
+        "The add-on settings are not usable: the Simkl API address must "
+        "start with https://, and a client ID must be set.",
+    ),
+    (
+        30047,
+        "ERROR_KODI",
+        "Kodi's video library could not be read or written. Details are in the Kodi log.",
+    ),
+    (30048, "ERROR_SIMKL", "Simkl refused the request. Details are in the Kodi log."),
+    (
+        30049,
+        "ERROR_UNEXPECTED",
+        "The sync stopped on an unexpected error. Details are in the Kodi log.",
+    ),
+    # Sign-in
+    (30060, "LOGIN_GO_TO", "On your phone or computer, go to"),
+    (30061, "LOGIN_ENTER_CODE", "and enter this code:"),
+    (30062, "LOGIN_EXPIRES", "The code expires in {minutes}:{seconds}"),
+    (30063, "LOGIN_CANCEL", "Cancel"),
+    (30064, "LOGIN_DONE_AS", "Signed in to Simkl as {name}"),
+    (30065, "LOGIN_DONE", "Signed in to Simkl"),
+    (30066, "LOGIN_EXPIRED", "The code expired before it was entered. Try again."),
+    (
+        30067,
+        "LOGOUT_DONE",
+        "Signed out. To revoke access fully, remove the app on simkl.com "
+        "under Settings → Connected apps.",
+    ),
+    (30068, "NOT_SIGNED_IN", "You are not signed in to Simkl."),
+    (30069, "ASK_SIGN_IN", "Sign in to Simkl now?"),
+    (
+        30070,
+        "SERVICE_SIGN_IN_HINT",
+        "Sign in from Programs → Simkl Ratings Sync to sync your ratings.",
+    ),
+    (
+        30071,
+        "SETTINGS_INVALID",
+        "Some settings had invalid values; their defaults were used: {names}",
+    ),
+    (30072, "NO_REPORT", "No sync has run yet."),
+    # Report viewer
+    (30080, "REPORT_WHEN", "Last sync: {when}"),
+    (30081, "REPORT_RESULT", "Result: {result}"),
+    (
+        30082,
+        "REPORT_COUNTS",
+        "{type}: {rated} rated on Simkl, {updated} updated, {unchanged} "
+        "unchanged, {unmatched} not in library, {conflicts} ambiguous, "
+        "{collisions} superseded, {skipped} invalid, {failed} failed",
+    ),
+    (30083, "REPORT_UNMATCHED", "Rated on Simkl but not found in your library:"),
+    (30084, "REPORT_CHANGED", "Changed:"),
+    (30085, "REPORT_WOULD_CHANGE", "Would change (preview, nothing was written):"),
+    (
+        30086,
+        "REPORT_CONFLICTS",
+        "Ambiguous: the ids match several library items, nothing was written:",
+    ),
+    (30087, "REPORT_SKIPPED", "Invalid ratings from Simkl, skipped:"),
+    (30088, "REPORT_FAILED", "Kodi refused these writes:"),
+    (
+        30089,
+        "REPORT_COLLISIONS",
+        "Several Simkl items on one library item; the most recently rated was used:",
+    ),
+    (30090, "RESULT_OK", "completed"),
+    (30091, "RESULT_ERROR", "failed"),
+    (30092, "RESULT_CANCELLED", "cancelled"),
+    (30093, "REPORT_ERROR", "Error: {error}"),
+    # Settings: categories, groups, labels and help texts
+    (30100, None, "Account"),
+    (30101, None, "Sign in with a code shown on screen, or sign out."),
+    (30102, None, "Sign in to Simkl"),
+    (
+        30103,
+        None,
+        "Shows a code and the address where you enter it. Your ratings sync once "
+        "you approve the add-on on simkl.com.",
+    ),
+    (30104, None, "Sign out of Simkl"),
+    (30105, None, "Forgets the sign-in on this device. Ratings already in Kodi stay."),
+    (30106, None, "Signed in as"),
+    (30107, None, "The Simkl account this device is signed in to (empty when signed out)."),
+    (30110, None, "What to sync"),
+    (30111, None, 'Choose which of your Simkl ratings are copied to Kodi\'s "My rating".'),
+    (30112, None, "Movies"),
+    (30113, None, "Copy your Simkl movie ratings to your Kodi movies."),
+    (30114, None, "TV shows"),
+    (30115, None, "Copy your Simkl TV show ratings to your Kodi TV shows."),
+    (30116, None, "Anime"),
+    (30117, None, "Copy your Simkl anime ratings: series go to TV shows, anime films to movies."),
+    (30120, None, "Service"),
+    (30121, None, "When the add-on syncs by itself in the background."),
+    (30122, None, "Sync when Kodi starts"),
+    (30123, None, "Sync once, in the background, shortly after Kodi starts."),
+    (30124, None, "Startup delay (seconds)"),
+    (
+        30125,
+        None,
+        "How long to wait after Kodi starts before the first sync, so Kodi can finish starting.",
+    ),
+    (30126, None, "Sync interval (hours, 0 = off)"),
+    (30127, None, "How often to sync while Kodi runs. 0 turns the scheduled sync off."),
+    (30128, None, "Show notifications"),
+    (30129, None, "Show a short summary after a background sync, and a reminder to sign in."),
+    (30130, None, "Advanced"),
+    (30131, None, "Settings for testing and troubleshooting. The defaults suit most users."),
+    (30132, None, "Simkl API address"),
+    (
+        30133,
+        None,
+        "The address of the Simkl API. Must start with https:// (plain http only for this device).",
+    ),
+    (30134, None, "Simkl client ID"),
+    (
+        30135,
+        None,
+        "Your own Simkl app's client ID. Leave empty to use the one built into the add-on.",
+    ),
+    (30136, None, "Kodi write batch size"),
+    (30137, None, "How many ratings are written to Kodi's library in one request."),
+    (30138, None, "Debug logging"),
+    (30139, None, "Write detailed messages to the Kodi log. Tokens are never logged."),
+    (30140, None, "Sync"),
+    (30141, None, "Run a sync or a preview now."),
+    (30142, None, "Sync ratings now"),
+    (30143, None, "Copies your Simkl ratings to Kodi now, showing progress."),
+    (30144, None, "Preview changes"),
+    (30145, None, "Shows what a sync would change, without writing anything."),
+]
