@@ -7,7 +7,6 @@ used by id in resources/settings.xml.
 
 STRINGS = [
     # General
-    (30000, "ADDON_NAME", "Simkl Ratings Sync"),
     (30001, "ACTION_SYNC", "Sync ratings now"),
     (30002, "ACTION_PREVIEW", "Preview changes (writes nothing)"),
     (30003, "ACTION_LOGIN", "Sign in to Simkl"),
@@ -78,7 +77,6 @@ STRINGS = [
         "Signed out. To revoke access fully, remove the app on simkl.com "
         "under Settings → Connected apps.",
     ),
-    (30068, "NOT_SIGNED_IN", "You are not signed in to Simkl."),
     (30069, "ASK_SIGN_IN", "Sign in to Simkl now?"),
     (
         30070,
