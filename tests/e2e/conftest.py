@@ -1,0 +1,262 @@
+"""pytest fixtures running tests against the real Kodi 20.1 (headless, Xvfb).
+
+One Kodi per test session (started once, library built once, DB snapshotted); tests that need a
+pristine library restore the snapshot (~2 s). Every test using Kodi gets
+``test-output/e2e/<test name>/`` with the part of kodi.log written during the test (and a
+screenshot when it fails), and FAILS if kodi.log gained a Python traceback meanwhile — unless it
+is marked ``kodi_allow_tracebacks``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from . import addon_install
+from .addon_install import InstalledAddon
+from .kodi_harness import (
+    KODI_BIN,
+    KodiInstance,
+    LibrarySpec,
+    kodi_installed,
+    tmpfs_workdir,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+OUTPUT_ROOT = REPO_ROOT / "test-output" / "e2e"
+ADDON_ID = "script.simkl.ratings"
+INSTALL_HINT = (
+    "real Kodi not installed: run `sudo apt-get install --no-install-recommends kodi xvfb "
+    "x11-apps` (Debian 12 ships Kodi 20.1) to run the e2e tests"
+)
+E2E_DIR = Path(__file__).resolve().parent
+LOG_MARK = pytest.StashKey[int]()
+SESSION = pytest.StashKey["KodiSession"]()
+
+
+@dataclass
+class KodiSession:
+    """The session's Kodi plus what the tests may read back."""
+
+    kodi: KodiInstance
+    spec: LibrarySpec
+    module_addons: list[str]
+    timings: dict[str, float] = field(default_factory=dict)
+    restores: list[float] = field(default_factory=list)
+    installed: dict[str, str] = field(default_factory=dict)  # addon id -> install key
+
+
+# -- configuration ---------------------------------------------------------------------------
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "kodi: runs inside a real headless Kodi (kodi.bin, Xvfb)")
+    config.addinivalue_line(
+        "markers", "kodi_allow_tracebacks: do not fail the test for Python tracebacks in kodi.log"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in tests/e2e gets the ``kodi`` marker (select with -m kodi / -m 'not kodi')."""
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.kodi)
+
+
+def require_kodi() -> None:
+    """Skip locally when Kodi is missing; on CI (CI=true) a missing Kodi is a failure."""
+    missing = [str(KODI_BIN)] if not kodi_installed() else []
+    if shutil.which("Xvfb") is None:
+        missing.append("Xvfb")
+    if not missing:
+        return
+    message = f"{INSTALL_HINT} (missing: {', '.join(missing)})"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def output_dir_for(node_name: str) -> Path:
+    """``test-output/e2e/<test name>`` with characters unsafe in paths replaced."""
+    return OUTPUT_ROOT / re.sub(r"[^A-Za-z0-9_.\-\[\]]+", "_", node_name)
+
+
+# -- session ---------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def kodi_session() -> Iterator[KodiSession]:
+    """Start Kodi once, add the module add-ons, build the standard library, snapshot the DB."""
+    require_kodi()
+    workdir = tmpfs_workdir()
+    kodi = KodiInstance(workdir)
+    modules = kodi.build_module_addons()  # present before the first start: no restart needed
+    spec = LibrarySpec.standard()
+    session = KodiSession(kodi, spec, modules)
+    try:
+        kodi.start()
+        session.timings["start"] = kodi.last_start_seconds or 0.0
+        session.timings["library"] = _timed(lambda: kodi.build_library(spec))
+        kodi.enable_addons(modules)
+        session.timings["snapshot"] = _timed(kodi.snapshot_db)
+        yield session
+    finally:
+        kodi.stop()
+        _save_session_evidence(session)
+        if os.environ.get("KODI_E2E_KEEP") != "1":
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _timed(action: Callable[[], object]) -> float:
+    began = time.monotonic()
+    action()
+    return time.monotonic() - began
+
+
+def _save_session_evidence(session: KodiSession) -> None:
+    """Whole-session kodi.log, the library spec and timings into test-output/e2e/_session."""
+    out = OUTPUT_ROOT / "_session"
+    out.mkdir(parents=True, exist_ok=True)
+    if session.kodi.session_log_path.exists():
+        shutil.copy2(session.kodi.session_log_path, out / "kodi.log")
+    (out / "library-spec.json").write_text(session.spec.to_json(), encoding="utf-8")
+    timings = {**session.timings, "restores": session.restores}
+    (out / "timings.json").write_text(json.dumps(timings, indent=2), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def kodi_spec(kodi_session: KodiSession) -> LibrarySpec:
+    """The library the session Kodi was filled with (titles, years, ids per item)."""
+    return kodi_session.spec
+
+
+# -- per test --------------------------------------------------------------------------------
+@pytest.fixture
+def test_output(request: pytest.FixtureRequest) -> Path:
+    """Fresh ``test-output/e2e/<test name>/`` for screenshots and logs."""
+    path = output_dir_for(request.node.name)
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True, exist_ok=True)  # exist_ok: parallel runs share test-output
+    return path
+
+
+@pytest.fixture
+def kodi(kodi_session: KodiSession) -> KodiInstance:
+    """The running session Kodi (library as the previous test left it)."""
+    if not kodi_session.kodi.running:
+        kodi_session.kodi.start()
+    return kodi_session.kodi
+
+
+@pytest.fixture
+def pristine_kodi(kodi_session: KodiSession, kodi: KodiInstance) -> KodiInstance:
+    """The session Kodi with the video DB restored to the post-scan snapshot."""
+    kodi_session.restores.append(kodi.restore_db())
+    return kodi
+
+
+@pytest.fixture(scope="session")
+def built_addon_zip() -> Path:
+    """The add-on zip built from this tree by the same code as `make zip`, once per session,
+    so the tests always install exactly what a user would get from this checkout."""
+    sys.path.insert(0, str(REPO_ROOT / "tools"))
+    from build_zip import build  # noqa: PLC0415 (tools/ is not a package)
+
+    return build(REPO_ROOT, OUTPUT_ROOT / "_session" / "dist")
+
+
+@pytest.fixture
+def addon_zip(request: pytest.FixtureRequest, built_addon_zip: Path) -> Path:
+    """Zip to install: the freshly built add-on unless a test parametrises another one."""
+    path = Path(getattr(request, "param", None) or built_addon_zip)
+    if not path.is_file():
+        pytest.fail(f"{path} not found", pytrace=False)
+    return path
+
+
+@pytest.fixture
+def addon_settings() -> Mapping[str, object]:
+    """settings.xml values written before the add-on starts; override in a test module."""
+    return {}
+
+
+@pytest.fixture
+def installed_addon(
+    kodi_session: KodiSession,
+    kodi: KodiInstance,
+    addon_zip: Path,
+    addon_settings: Mapping[str, object],
+) -> InstalledAddon:
+    """Install ``addon_zip`` like a user (extract into addons/, restart, enable).
+
+    Skipped when the same zip with the same settings is already installed in this session.
+    """
+    addon_id = addon_install.zip_addon_id(addon_zip)
+    digest = hashlib.sha256(addon_zip.read_bytes()).hexdigest()
+    key = f"{digest}:{sorted((k, str(v)) for k, v in addon_settings.items())}"
+    if kodi_session.installed.get(addon_id) != key:
+        kodi.quit_kodi()
+        addon_install.extract_addon_zip(addon_zip, kodi.addons_dir)
+        if addon_settings:
+            kodi.write_addon_settings(addon_id, addon_settings)
+        kodi.start()
+        kodi.enable_addons([addon_id])
+        kodi_session.installed[addon_id] = key
+    return InstalledAddon(addon_id, addon_zip, kodi.profile_dir(addon_id))
+
+
+# -- traceback guard and evidence ------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _kodi_evidence(request: pytest.FixtureRequest) -> Iterator[None]:
+    """For Kodi tests: remember the log position, save the test's log part (and a screenshot
+    on failure) into test-output/e2e/<test name>/."""
+    if "kodi_session" not in request.fixturenames:
+        yield
+        return
+    session: KodiSession = request.getfixturevalue("kodi_session")
+    item = request.node
+    item.stash[SESSION] = session
+    item.stash[LOG_MARK] = session.kodi.log_mark()
+    yield
+    out = output_dir_for(item.name)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "kodi.log").write_text(session.kodi.log_since(item.stash[LOG_MARK]), encoding="utf-8")
+    report = item.stash.get(CALL_REPORT, None)
+    if report is not None and report.failed and session.kodi.running:
+        try:
+            session.kodi.screenshot(out / "failure.png")
+        except Exception as exc:  # evidence must never mask the real failure
+            (out / "failure-screenshot-error.txt").write_text(repr(exc))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail a passing Kodi test whose run left a Python traceback in kodi.log."""
+    result = yield
+    session = item.stash.get(SESSION, None)
+    if session is None or item.get_closest_marker("kodi_allow_tracebacks"):
+        return result
+    found = session.kodi.log_tracebacks(since=item.stash[LOG_MARK])
+    if found:
+        pytest.fail("kodi.log gained Python tracebacks:\n" + "\n".join(found), pytrace=False)
+    return result
+
+
+CALL_REPORT = pytest.StashKey[pytest.TestReport]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[pytest.TestReport]:
+    """Keep the call-phase report so the evidence fixture knows whether the test failed."""
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_REPORT] = report
+    return report

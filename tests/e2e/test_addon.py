@@ -1,0 +1,162 @@
+"""script.simkl.ratings inside the real Kodi 20.1: sign-in, sync, preview, no-change runs,
+secrets. Driven by Addons.ExecuteAddon like a skin or a user would, read back via JSON-RPC."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.sandbox.simkl_sandbox import SimklSandbox
+
+from .addon_driver import CLIENT_ID, AddonDriver
+from .host import wait_for
+from .simkl_account import INVALID_RATING, PRE_RATED, Account, build_account
+
+ISSUED_TOKENS: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def account(kodi_spec) -> Account:
+    return build_account(kodi_spec)
+
+
+@pytest.fixture(scope="session")
+def sandbox(account: Account) -> Iterator[SimklSandbox]:
+    with SimklSandbox(account.fixture, client_ids=(CLIENT_ID,), pin_interval=1) as server:
+        server.set_raw_rating(*account.invalid, INVALID_RATING)
+        yield server
+
+
+@pytest.fixture
+def addon_settings(sandbox: SimklSandbox) -> dict[str, str]:
+    """Point the add-on at the sandbox; no start-up sync so each test decides when to sync."""
+    return {
+        "api_url": sandbox.url,
+        "client_id": CLIENT_ID,
+        "debug": "true",
+        "sync_on_start": "false",
+        "sync_interval": "0",
+    }
+
+
+@pytest.fixture
+def addon(installed_addon, kodi) -> AddonDriver:
+    return AddonDriver(kodi)
+
+
+@pytest.fixture
+def signed_in(addon: AddonDriver, sandbox: SimklSandbox) -> AddonDriver:
+    token = sandbox.issue_token()
+    ISSUED_TOKENS.append(token)
+    addon.seed_token(token)
+    return addon
+
+
+def test_login_shows_the_code_stores_the_token_and_a_later_sync_needs_no_sign_in(
+    addon: AddonDriver, sandbox: SimklSandbox, kodi, test_output: Path
+):
+    addon.sign_out_locally()
+    kodi.execute_addon("script.simkl.ratings", ["login"])
+    addon.wait_for_pin_window()
+    codes = [c["user_code"] for c in wait_for(sandbox.pending_codes, timeout=20)]
+    assert len(codes) == 1
+    shot = kodi.screenshot(test_output / "sign-in.png")
+    assert shot.distinct_colours > 8
+    sandbox.approve(codes[0])  # the user enters the code on simkl.com
+    credentials = json.loads(_wait_for_file(addon.credentials_path).read_text())
+    ISSUED_TOKENS.append(credentials["access_token"])
+    assert len(credentials["access_token"]) == 64
+    assert credentials["account_id"] == 4242
+    assert oct(addon.credentials_path.stat().st_mode & 0o777) == "0o600"
+    sandbox.clear_requests()
+    report = addon.run("sync")
+    assert report["result"] == "ok"
+    assert sandbox.request_count("/oauth/") == 0
+    assert not addon.pin_window_visible()
+
+
+def _wait_for_file(path: Path, timeout: float = 30) -> Path:
+    wait_for(path.exists, timeout=timeout, message=str(path))
+    return path
+
+
+def test_sync_lands_every_rating_on_the_right_item(
+    pristine_kodi,
+    signed_in: AddonDriver,
+    account: Account,
+    sandbox: SimklSandbox,
+    test_output: Path,
+):
+    invalid_title = account.untouched[0][1]
+    signed_in.set_rating("movie", invalid_title, PRE_RATED)
+    sandbox.clear_requests()
+    report = signed_in.run("sync")
+    pristine_kodi.screenshot(test_output / "sync-summary.png")
+    assert report["result"] == "ok", report
+    ratings = signed_in.ratings()
+    for key, expected in account.expected.items():
+        assert ratings[key] == expected, key
+    assert ratings[("movie", invalid_title)] == PRE_RATED  # an 11 is skipped, nothing cleared
+    for key in account.untouched[1:]:
+        assert ratings[key] == 0, key
+    assert [i["title"] for i in report["unmatched_items"]] == account.unmatched_titles
+    assert report["types"]["movies"]["skipped"] == 1
+    assert report["kodi_writes"] == len(account.expected)
+    assert report["http_requests"] == sandbox.request_count("/sync/ratings/") == 3
+    assert {r.app_name for r in sandbox.requests} == {"kodi-simkl-ratings"}
+
+
+def test_preview_writes_nothing_and_reports_what_would_change(
+    pristine_kodi, signed_in: AddonDriver, account: Account, test_output: Path
+):
+    pristine_kodi.install_write_counter()
+    pristine_kodi.reset_write_counter()
+    report = signed_in.run("preview")
+    pristine_kodi.screenshot(test_output / "preview.png")
+    pristine_kodi.dismiss_dialogs()
+    assert report["dry_run"] is True
+    assert report["kodi_writes"] == 0
+    assert pristine_kodi.write_count() == 0
+    assert {(c["kind"], c["title"]): c["to"] for c in report["changes"]} == account.expected
+    assert all(value == 0 for value in signed_in.ratings().values())
+
+
+def test_a_second_sync_with_nothing_changed_writes_nothing(
+    pristine_kodi, signed_in: AddonDriver, account: Account
+):
+    first = signed_in.run("sync")
+    assert first["kodi_writes"] == len(account.expected)
+    pristine_kodi.install_write_counter()
+    pristine_kodi.reset_write_counter()
+    second = signed_in.run("sync")
+    assert second["result"] == "ok"
+    assert second["kodi_writes"] == 0
+    assert pristine_kodi.write_count() == 0
+    totals = sum(t["unchanged"] for t in second["types"].values())
+    assert totals == len(account.expected)
+
+
+def test_a_revoked_token_ends_in_words_and_a_cleared_sign_in(
+    pristine_kodi, signed_in: AddonDriver, sandbox: SimklSandbox
+):
+    sandbox.revoke_token(ISSUED_TOKENS[-1])
+    report = signed_in.run("sync")
+    pristine_kodi.dismiss_dialogs()  # "Sign in to Simkl now?" -> No
+    assert report["result"] == "error"
+    assert report["error_code"] == "signed_out"
+    assert not signed_in.credentials_path.exists()
+    assert all(value == 0 for value in signed_in.ratings().values())
+
+
+def test_the_access_token_never_reaches_the_log_or_the_report(signed_in: AddonDriver, kodi):
+    signed_in.run("sync")
+    log = kodi.read_log(include_previous_runs=True)
+    assert "script.simkl.ratings" in log  # debug logging was on and the add-on logged
+    report_text = signed_in.report_path.read_text()
+    assert ISSUED_TOKENS
+    for token in ISSUED_TOKENS:
+        assert token not in log
+        assert token not in report_text
