@@ -22,7 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.sandbox.simkl_sandbox import SimklSandbox
+
 from . import addon_install
+from .addon_driver import CLIENT_ID
 from .addon_install import InstalledAddon
 from .kodi_harness import (
     KODI_BIN,
@@ -31,6 +34,7 @@ from .kodi_harness import (
     kodi_installed,
     tmpfs_workdir,
 )
+from .simkl_account import INVALID_RATING, Account, build_account
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OUTPUT_ROOT = REPO_ROOT / "test-output" / "e2e"
@@ -181,12 +185,6 @@ def addon_zip(request: pytest.FixtureRequest, built_addon_zip: Path) -> Path:
 
 
 @pytest.fixture
-def addon_settings() -> Mapping[str, object]:
-    """settings.xml values written before the add-on starts; override in a test module."""
-    return {}
-
-
-@pytest.fixture
 def installed_addon(
     kodi_session: KodiSession,
     kodi: KodiInstance,
@@ -260,3 +258,28 @@ def pytest_runtest_makereport(
     if report.when == "call":
         item.stash[CALL_REPORT] = report
     return report
+
+
+# -- the add-on under test against the Simkl sandbox -----------------------------------------
+@pytest.fixture(scope="session")
+def account(kodi_spec) -> Account:
+    return build_account(kodi_spec)
+
+
+@pytest.fixture(scope="session")
+def sandbox(account: Account) -> Iterator[SimklSandbox]:
+    with SimklSandbox(account.fixture, client_ids=(CLIENT_ID,), pin_interval=1) as server:
+        server.set_raw_rating(*account.invalid, INVALID_RATING)
+        yield server
+
+
+@pytest.fixture
+def addon_settings(sandbox: SimklSandbox) -> dict[str, str]:
+    """Point the add-on at the sandbox; no start-up sync so each test decides when to sync."""
+    return {
+        "api_url": sandbox.url,
+        "client_id": CLIENT_ID,
+        "debug": "true",
+        "sync_on_start": "false",
+        "sync_interval": "0",
+    }

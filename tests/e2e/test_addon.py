@@ -4,42 +4,17 @@ secrets. Driven by Addons.ExecuteAddon like a skin or a user would, read back vi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.sandbox.simkl_sandbox import SimklSandbox
 
-from .addon_driver import CLIENT_ID, AddonDriver
+from .addon_driver import AddonDriver
 from .host import wait_for
-from .simkl_account import INVALID_RATING, PRE_RATED, Account, build_account
+from .simkl_account import PRE_RATED, Account
 
 ISSUED_TOKENS: list[str] = []
-
-
-@pytest.fixture(scope="session")
-def account(kodi_spec) -> Account:
-    return build_account(kodi_spec)
-
-
-@pytest.fixture(scope="session")
-def sandbox(account: Account) -> Iterator[SimklSandbox]:
-    with SimklSandbox(account.fixture, client_ids=(CLIENT_ID,), pin_interval=1) as server:
-        server.set_raw_rating(*account.invalid, INVALID_RATING)
-        yield server
-
-
-@pytest.fixture
-def addon_settings(sandbox: SimklSandbox) -> dict[str, str]:
-    """Point the add-on at the sandbox; no start-up sync so each test decides when to sync."""
-    return {
-        "api_url": sandbox.url,
-        "client_id": CLIENT_ID,
-        "debug": "true",
-        "sync_on_start": "false",
-        "sync_interval": "0",
-    }
 
 
 @pytest.fixture

@@ -1,0 +1,46 @@
+"""The background service in the real Kodi: it syncs by itself after Kodi starts, without any
+dialog, and leaves its report like every run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .addon_driver import AddonDriver
+from .host import mtime_ns, wait_for_file_change
+from .simkl_account import Account
+
+
+@pytest.fixture
+def addon_settings(sandbox) -> dict[str, str]:
+    """A short startup delay and sync at start, as a user would set it."""
+    return {
+        "api_url": sandbox.url,
+        "client_id": "e2e-client-id",
+        "debug": "true",
+        "sync_on_start": "true",
+        "startup_delay": "2",
+        "sync_interval": "0",
+    }
+
+
+def test_the_service_syncs_by_itself_after_kodi_starts(
+    pristine_kodi, installed_addon, sandbox, account: Account, test_output: Path
+):
+    addon = AddonDriver(pristine_kodi)
+    addon.seed_token(sandbox.issue_token())
+    before = mtime_ns(addon.report_path)
+    sandbox.clear_requests()
+    pristine_kodi.restart()  # Kodi starts; the service starts with it
+    wait_for_file_change(addon.report_path, before, timeout=60)
+    report = addon.report()
+    pristine_kodi.screenshot(test_output / "service-sync.png")
+    assert report["result"] == "ok", report
+    assert report["dry_run"] is False
+    ratings = addon.ratings()
+    for key, expected in account.expected.items():
+        assert ratings[key] == expected, key
+    assert sandbox.request_count("/oauth/") == 0
+    assert not addon.pin_window_visible()
+    assert not pristine_kodi.modal_dialog_open()
