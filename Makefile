@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test unit e2e lint format strings zip demo clean
+.PHONY: venv test unit e2e lint format strings zip demo kodi-installed clean
 
 $(VENV)/.ready: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,19 @@ format: venv
 ## strings: regenerate strings.po and kodi/strings.py from tools/strings_table.py
 strings:
 	$(PYTHON) tools/gen_strings.py
+
+## demo: real headless Kodi + local Simkl sandbox: sign in, sync, before/after table
+demo: venv kodi-installed
+	$(PY) tools/demo.py
+
+## kodi-installed: Kodi and Xvfb from Debian/Ubuntu packages (sudo when not root)
+kodi-installed:
+	@if [ ! -x /usr/lib/x86_64-linux-gnu/kodi/kodi.bin ] || ! command -v Xvfb >/dev/null \
+	  || ! command -v xwd >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends kodi kodi-bin xvfb x11-apps >/dev/null; \
+	fi
 
 ## zip: the installable add-on zip in dist/ (SIMKL_CLIENT_ID=... packs a built-in client_id)
 zip: venv
