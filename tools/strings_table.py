@@ -13,6 +13,8 @@ STRINGS = [
     (30004, "ACTION_LOGOUT", "Sign out of Simkl"),
     (30005, "ACTION_REPORT", "Show the last sync report"),
     (30006, "ACTION_SETTINGS", "Settings"),
+    (30007, "ACTION_REBUILD", "Rebuild from scratch (download all ratings again)"),
+    (30008, "BUSY", "A sync is already running; try again when it has finished."),
     # Progress
     (30010, "PROGRESS_FETCH", "Downloading your {type} ratings from Simkl…"),
     (30011, "PROGRESS_READ", "Reading your Kodi library: {kind}…"),
@@ -29,6 +31,9 @@ STRINGS = [
         "Preview: {updated} would change, {unchanged} unchanged, {unmatched} not in library",
     ),
     (30032, "SUMMARY_CANCELLED", "Sync stopped. {updated} ratings were written before it stopped."),
+    (30034, "SUMMARY_NOTHING_NEW", "Nothing new on Simkl: your ratings are up to date."),
+    (30035, "SUMMARY_CLEARED", "{cleared} ratings removed on Simkl were cleared."),
+    (30036, "SUMMARY_KEPT", "{kept} ratings you changed in Kodi were kept."),
     (30033, "SUMMARY_FAILED_WRITES", "{failed} ratings could not be written (see the report)."),
     # Errors, by the error code in the report
     (30040, "ERROR_SIGNED_OUT", "Simkl signed you out. Sign in again to sync your ratings."),
@@ -118,6 +123,12 @@ STRINGS = [
     (30091, "RESULT_ERROR", "failed"),
     (30092, "RESULT_CANCELLED", "cancelled"),
     (30093, "REPORT_ERROR", "Error: {error}"),
+    (
+        30094,
+        "REPORT_NOTHING_NEW",
+        "Nothing had changed on Simkl since the sync before; nothing was read or written.",
+    ),
+    (30095, "REPORT_BY_TITLE", "Matched by title and year (no id matched):"),
     # Settings: categories, groups, labels and help texts
     (30100, None, "Account"),
     (30101, None, "Sign in with a code shown on screen, or sign out."),
@@ -178,4 +189,40 @@ STRINGS = [
     (30143, None, "Copies your Simkl ratings to Kodi now, showing progress."),
     (30144, None, "Preview changes"),
     (30145, None, "Shows what a sync would change, without writing anything."),
+    (30146, None, "Rebuild from scratch"),
+    (
+        30147,
+        None,
+        "Downloads all your Simkl ratings again and checks every library item, "
+        "instead of only what changed on Simkl.",
+    ),
+    (30150, None, "Simkl wins"),
+    (30151, None, "Fill empty only"),
+    (30152, None, "Keep my Kodi edits"),
+    (30153, None, "When Kodi already has a rating"),
+    (
+        30154,
+        None,
+        "Simkl wins: Simkl's rating replaces the Kodi rating. Fill empty only: rate "
+        "only items without a rating in Kodi. Keep my Kodi edits: replace, unless you "
+        "changed the rating in Kodi after the add-on set it. Ratings removed on Simkl "
+        "are cleared in Kodi only if the add-on set them and you did not change them.",
+    ),
+    (30155, None, "Match by title and year when no id matches"),
+    (
+        30156,
+        None,
+        "For Simkl items whose ids match nothing in your library: rate the one item "
+        "with exactly the same title and year. Off by default; such matches are "
+        "listed in the report.",
+    ),
+    (30157, None, "Rate new items after a library scan"),
+    (
+        30158,
+        None,
+        "When Kodi finishes scanning the video library, rate new items from the "
+        "ratings already downloaded, without asking Simkl.",
+    ),
+    (30159, None, "Wait while a video plays"),
+    (30160, None, "Scheduled syncs wait until video playback stops."),
 ]

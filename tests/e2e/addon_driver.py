@@ -28,9 +28,15 @@ class AddonDriver:
     def credentials_path(self) -> Path:
         return self.profile / "credentials.json"
 
+    def reset_state(self) -> None:
+        """Forget what earlier runs remembered (cache, write record, lock), as a fresh install."""
+        for name in ("sync_state.json", "sync.lock", "last_sync.json"):
+            (self.profile / name).unlink(missing_ok=True)
+
     def seed_token(self, token: str) -> None:
-        """A stored sign-in, as a previous login would have left it."""
+        """A stored sign-in, as a previous login would have left it, on fresh add-on state."""
         self.profile.mkdir(parents=True, exist_ok=True)
+        self.reset_state()
         record = {"access_token": token, "client_id": CLIENT_ID, "account_id": 4242}
         self.credentials_path.write_text(json.dumps(record), encoding="utf-8")
 

@@ -34,6 +34,7 @@ def test_login_shows_the_code_stores_the_token_and_a_later_sync_needs_no_sign_in
     addon: AddonDriver, sandbox: SimklSandbox, kodi, test_output: Path
 ):
     addon.sign_out_locally()
+    addon.reset_state()
     kodi.execute_addon("script.simkl.ratings", ["login"])
     addon.wait_for_pin_window()
     codes = [c["user_code"] for c in wait_for(sandbox.pending_codes, timeout=20)]
@@ -80,7 +81,8 @@ def test_sync_lands_every_rating_on_the_right_item(
     assert [i["title"] for i in report["unmatched_items"]] == account.unmatched_titles
     assert report["types"]["movies"]["skipped"] == 1
     assert report["kodi_writes"] == len(account.expected)
-    assert report["http_requests"] == sandbox.request_count("/sync/ratings/") == 3
+    assert sandbox.request_count("/sync/ratings/") == 3  # a first run pulls every type
+    assert report["http_requests"] == len(sandbox.requests) == 4  # + the activities check
     assert {r.app_name for r in sandbox.requests} == {"kodi-simkl-ratings"}
 
 
@@ -99,19 +101,20 @@ def test_preview_writes_nothing_and_reports_what_would_change(
     assert all(value == 0 for value in signed_in.ratings().values())
 
 
-def test_a_second_sync_with_nothing_changed_writes_nothing(
-    pristine_kodi, signed_in: AddonDriver, account: Account
+def test_a_second_sync_with_nothing_changed_costs_one_request_and_no_write(
+    pristine_kodi, signed_in: AddonDriver, account: Account, sandbox: SimklSandbox
 ):
     first = signed_in.run("sync")
     assert first["kodi_writes"] == len(account.expected)
     pristine_kodi.install_write_counter()
     pristine_kodi.reset_write_counter()
+    sandbox.clear_requests()
     second = signed_in.run("sync")
     assert second["result"] == "ok"
+    assert second["activities_unchanged"] is True
+    assert second["http_requests"] == len(sandbox.requests) == 1
     assert second["kodi_writes"] == 0
     assert pristine_kodi.write_count() == 0
-    totals = sum(t["unchanged"] for t in second["types"].values())
-    assert totals == len(account.expected)
 
 
 def test_a_revoked_token_ends_in_words_and_a_cleared_sign_in(

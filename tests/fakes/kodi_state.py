@@ -61,6 +61,8 @@ class State:
         self.on_wait: Callable[[float], None] | None = None
         self.properties: dict[tuple[int, str], str] = {}
         self.settings_opened = 0
+        self.conditions: dict[str, bool] = {}
+        self.playing_video = False
 
     def modal_dialogs(self) -> list[Any]:
         """Everything that would block the user: what the service must never open."""

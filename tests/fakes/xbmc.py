@@ -33,7 +33,14 @@ def executeJSONRPC(request: str) -> str:
 
 
 def getCondVisibility(condition: str) -> bool:
-    return False
+    return bool(kodi_state.state.conditions.get(condition, False))
+
+
+class Player:
+    """Plays a video while `state.playing_video` is true."""
+
+    def isPlayingVideo(self) -> bool:
+        return kodi_state.state.playing_video
 
 
 def sleep(millis: int) -> None:

@@ -14,6 +14,25 @@ from tests.fakes.fake_kodi_rpc import FakeKodiLibrary
 
 API = "https://api.simkl.test"
 TOKEN = "b" * 64
+ACTIVITIES = {
+    "all": "2026-05-14T06:50:38Z",
+    "settings": {"all": "2026-02-15T22:53:03Z"},
+    "movies": {
+        "all": "2026-05-14T06:50:38Z",
+        "rated_at": "2026-05-14T06:43:20Z",
+        "removed_from_list": None,
+    },
+    "tv_shows": {
+        "all": "2026-05-14T06:49:56Z",
+        "rated_at": "2026-04-10T05:34:55Z",
+        "removed_from_list": None,
+    },
+    "anime": {
+        "all": "2026-05-14T06:50:38Z",
+        "rated_at": "2026-04-10T05:34:55Z",
+        "removed_from_list": None,
+    },
+}
 PIN_REPLY = {
     "result": "OK",
     "device_code": "DEVICE_CODE",
@@ -50,6 +69,7 @@ class ShellEnv:
             return json.load(stream)
 
     def serve_ratings(self, movies=(), shows=(), anime=()) -> None:
+        responses.get(f"{API}/sync/activities", json=ACTIVITIES)
         for name, rows in (("movies", movies), ("shows", shows), ("anime", anime)):
             responses.get(f"{API}/sync/ratings/{name}/{ALL_RATINGS}", json={name: list(rows)})
 

@@ -9,10 +9,11 @@ import stat
 import pytest
 import responses
 import xbmcgui
+from simkl_ratings.core.lock import RunLock
 from simkl_ratings.kodi import pin_dialog, script, service
 
 from .conftest import movie_row, show_row
-from .shell_env import API, PIN_REPLY, TOKEN
+from .shell_env import ACTIVITIES, API, PIN_REPLY, TOKEN
 
 MOVIES = [
     movie_row(1, "Maleficent", 6, imdb="tt1587310"),
@@ -128,6 +129,7 @@ def test_preview_writes_nothing_and_shows_what_would_change(env):
 def test_signed_out_by_simkl_clears_the_token_and_offers_sign_in(env):
     env.sign_in_stored()
     library(env)
+    responses.get(f"{API}/sync/activities", json=ACTIVITIES)
     responses.get(
         f"{API}/sync/ratings/movies/1,2,3,4,5,6,7,8,9,10",
         status=401,
@@ -144,6 +146,7 @@ def test_signed_out_by_simkl_clears_the_token_and_offers_sign_in(env):
 @responses.activate
 def test_rate_limiting_reaches_the_user_in_words(env):
     env.sign_in_stored()
+    responses.get(f"{API}/sync/activities", json=ACTIVITIES)
     responses.get(
         f"{API}/sync/ratings/movies/1,2,3,4,5,6,7,8,9,10",
         status=429,
@@ -233,6 +236,7 @@ def test_actions_arrive_in_every_form_kodi_passes_them(argv, action):
 @responses.activate
 def test_the_token_never_reaches_the_log_even_with_debug_on(env):
     env.sign_in_stored()
+    responses.get(f"{API}/sync/activities", json=ACTIVITIES)
     responses.get(
         f"{API}/sync/ratings/movies/1,2,3,4,5,6,7,8,9,10",
         status=401,
@@ -312,4 +316,73 @@ def test_service_skips_the_start_sync_when_turned_off(env):
     env.state.abort_after_waits = 3
     service.main()
     assert len(responses.calls) == 0
-    assert env.state.waits[1:] == [60.0, 60.0]
+    assert env.state.waits[1:] == [service.TICK, service.TICK]
+
+
+@responses.activate
+def test_a_manual_sync_while_another_runs_is_refused_with_a_message(env):
+    env.sign_in_stored()
+    session = "running-session"
+    env.state.properties[(10000, "script.simkl.ratings.session")] = session
+    busy = RunLock(env.profile, session)
+    assert busy.acquire("service")
+    script.main(["default.py", "sync"])
+    assert env.messages() == ["A sync is already running; try again when it has finished."]
+    assert len(responses.calls) == 0
+    assert not os.path.exists(os.path.join(env.profile, "last_sync.json"))
+
+
+@responses.activate
+def test_the_service_rates_new_items_after_a_scan_without_asking_simkl(env):
+    env.sign_in_stored()
+    library(env)
+    env.serve_ratings(movies=MOVIES, shows=SHOWS)
+    script.main(["default.py", "sync"])  # fills the cache
+    added = env.kodi.add_movie("Elsewhere", 2014, imdb="tt7777777")
+    calls = len(responses.calls)
+    env.state.settings.update({"startup_delay": "0", "sync_on_start": "false"})
+    svc = service.SyncService()
+    scanned = []
+
+    def scan_once(_timeout):
+        if not scanned:
+            scanned.append(True)
+            svc.onScanFinished("video")
+
+    env.state.on_wait = scan_once
+    env.state.abort_after_waits = 40
+    svc.run()
+    assert env.kodi.rating("movies", added) == 9
+    assert len(responses.calls) == calls
+    assert env.report()["mode"] == "cached"
+
+
+@responses.activate
+def test_a_scheduled_sync_waits_while_a_video_plays(env):
+    env.sign_in_stored()
+    env.serve_ratings()
+    env.state.settings.update({"startup_delay": "0"})
+    env.state.playing_video = True
+
+    def stop_playing_after_two_waits(_timeout):
+        if len(env.state.waits) >= 2:
+            env.state.playing_video = False
+
+    env.state.on_wait = stop_playing_after_two_waits
+    env.state.abort_after_waits = 40
+    service.main()
+    assert env.state.waits[:2] == [0, service.PLAYBACK_CHECK]  # delay, then one playback wait
+    assert env.report()["result"] == "ok"
+
+
+@responses.activate
+def test_rebuild_downloads_everything_again(env):
+    env.sign_in_stored()
+    env.serve_ratings(movies=MOVIES)
+    script.main(["default.py", "sync"])
+    first = len(responses.calls)
+    script.main(["default.py", "sync"])
+    assert len(responses.calls) == first + 1  # only the activities check
+    script.main(["default.py", "rebuild"])
+    assert len(responses.calls) == first * 2 + 1
+    assert env.report()["mode"] == "rebuild"

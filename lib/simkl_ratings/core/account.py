@@ -12,7 +12,8 @@ from .simkl import SimklClient
 LOG = logging.getLogger(__name__)
 
 
-def _account(body: Any) -> tuple[int | None, str | None]:
+def account_of(body: Any) -> tuple[int | None, str | None]:
+    """(account id, user name) from a /users/settings reply; None for what is missing."""
     if not isinstance(body, Mapping):
         return None, None
     account = body.get("account") if isinstance(body.get("account"), Mapping) else {}
@@ -34,7 +35,7 @@ def complete_sign_in(client: SimklClient, token: str) -> Credentials:
     client.token = token
     account_id, name = None, None
     try:
-        account_id, name = _account(client.user_settings())
+        account_id, name = account_of(client.user_settings())
     except SignedOut:
         raise
     except SimklError as exc:

@@ -10,12 +10,14 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
 from .media import SIMKL_TYPES, SimklType
+from .policy import POLICIES_BY_SETTING, Policy
 from .simkl import DEFAULT_API_URL
 
 INT_BOUNDS: Mapping[str, tuple[int, int]] = {
     "startup_delay": (0, 3600),
     "sync_interval": (0, 168),
     "batch_size": (1, 1000),
+    "overwrite_policy": (0, len(POLICIES_BY_SETTING) - 1),
 }
 
 
@@ -32,6 +34,14 @@ class Settings:
     client_id: str = ""
     batch_size: int = 100
     debug: bool = False
+    overwrite_policy: int = 0
+    title_fallback: bool = False
+    sync_after_scan: bool = True
+    wait_for_playback: bool = True
+
+    @property
+    def policy(self) -> Policy:
+        return POLICIES_BY_SETTING[self.overwrite_policy]
 
     def enabled_types(self) -> tuple[SimklType, ...]:
         return tuple(t for t in SIMKL_TYPES if getattr(self, t.setting_id))

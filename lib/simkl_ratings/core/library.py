@@ -37,16 +37,27 @@ class LibraryItem:
         return (self.kind.name, self.kodi_id)
 
 
+CLEAR = 0  # Kodi stores 0 as "no rating"; sent only to clear a rating this add-on wrote
+
+
 @dataclass(frozen=True)
 class RatingWrite:
-    """Set one item's userrating. Only a `Rating` (1..10) can be written."""
+    """Set one item's userrating to a `Rating` (1..10), or clear it when `rating` is None.
+
+    Nothing else can be sent: Kodi silently clears a rating for 0, 11 or -1, so a clear is
+    always this explicit, deliberate form.
+    """
 
     item: LibraryItem
-    rating: Rating
+    rating: Rating | None
+
+    @property
+    def value(self) -> int:
+        return self.rating.value if self.rating is not None else CLEAR
 
     def call(self) -> tuple[str, dict[str, Any]]:
         kind = self.item.kind
-        return kind.set_method, {kind.id_field: self.item.kodi_id, "userrating": self.rating.value}
+        return kind.set_method, {kind.id_field: self.item.kodi_id, "userrating": self.value}
 
 
 @dataclass

@@ -1,42 +1,62 @@
-"""Planning: from (Simkl ratings, library items, options) to the writes a run should make.
+"""Planning: from (Simkl ratings, library items, options, write record) to the writes a run
+should make. A pure function; the caller only executes the plan.
 
-A pure function. Each Simkl item is matched by its ids; an item whose ids point at two Kodi
-items is a conflict and writes nothing; several Simkl items on one Kodi item (anime seasons
-often do that) resolve to the most recently rated one. A value Kodi already holds is never
-written again.
+- Each Simkl item is matched by its ids (and, when enabled, by exact title + year, only when
+  exactly one library item qualifies and no id contradicts it).
+- An item whose ids point at two Kodi items is a conflict and writes nothing; several Simkl
+  items on one Kodi item (anime seasons) resolve to the most recently rated one.
+- A value Kodi already holds is never written again; otherwise the policy table decides.
+- A rating this add-on wrote whose Simkl rating is gone is cleared, only if Kodi still holds
+  exactly what was written (the user did not change it since).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from .library import LibraryItem, RatingWrite
 from .matching import LibraryIndex
+from .media import SIMKL_TYPES_BY_NAME, SimklType
+from .policy import THEIRS, Outcome, Policy, decide, local_state
 from .ratings import SimklRating
+from .state import WrittenRecord, source_of
 
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 
 
+def item_key(item: LibraryItem) -> str:
+    return f"{item.kind.name}:{item.kodi_id}"
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    policy: Policy = Policy.SIMKL_WINS
+    title_fallback: bool = False
+    # Types whose ratings in this plan are complete: a written rating missing from them was
+    # un-rated on Simkl. Types not listed never cause a clear.
+    complete_types: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class Change:
-    """A planned write and the Simkl item it comes from."""
+    """A planned write (or clear) and the Simkl item it comes from (None for a clear)."""
 
     write: RatingWrite
-    source: SimklRating
+    simkl_type: SimklType
+    source: SimklRating | None = None
 
     def describe(self) -> dict:
         item = self.write.item
-        previous = item.userrating.value if item.userrating else 0
         return {
-            "type": self.source.simkl_type.name,
+            "type": self.simkl_type.name,
             "kind": item.kind.name,
             "kodi_id": item.kodi_id,
-            "title": item.title or self.source.title,
+            "title": item.title or (self.source.title if self.source else ""),
             "year": item.year,
-            "from": previous,
-            "to": self.write.rating.value,
+            "from": item.userrating.value if item.userrating else 0,
+            "to": self.write.value,
         }
 
 
@@ -74,39 +94,99 @@ class Collision:
 class Plan:
     changes: list[Change] = field(default_factory=list)
     unchanged: list[tuple[SimklRating, LibraryItem]] = field(default_factory=list)
+    kept_local: list[tuple[SimklRating, LibraryItem]] = field(default_factory=list)
     unmatched: list[SimklRating] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     collisions: list[Collision] = field(default_factory=list)
+    by_title: list[tuple[SimklRating, LibraryItem]] = field(default_factory=list)
+    # Write-record entries that no longer describe Kodi (the user changed or cleared the
+    # value): the add-on does not own those values any more.
+    released: list[str] = field(default_factory=list)
+
+    @property
+    def clears(self) -> list[Change]:
+        return [c for c in self.changes if c.write.rating is None]
 
 
 def _recency(rating: SimklRating) -> tuple[datetime, int]:
     return (rating.rated_at or _NEVER, rating.simkl_id or 0)
 
 
-def plan_sync(ratings: Sequence[SimklRating], library: Sequence[LibraryItem]) -> Plan:
-    """Decide every write; the caller only executes the plan."""
-    plan = Plan()
-    index = LibraryIndex(library)
-    claims: dict[tuple[str, int], list[SimklRating]] = {}
-    items: dict[tuple[str, int], LibraryItem] = {}
-    for rating in ratings:
-        found = index.find(rating.simkl_type.kinds_for(rating.anime_type), rating.ids)
-        if not found:
-            plan.unmatched.append(rating)
-        elif len(found) > 1:
-            plan.conflicts.append(Conflict(rating, tuple(found)))
-        else:
-            item = found[0]
-            items[item.key] = item
-            claims.setdefault(item.key, []).append(rating)
-    for key, claimants in claims.items():
-        item = items[key]
+class _Planner:
+    def __init__(
+        self,
+        library: Sequence[LibraryItem],
+        options: PlanOptions,
+        written: Mapping[str, WrittenRecord],
+    ) -> None:
+        self.options = options
+        self.written = written
+        self.index = LibraryIndex(library, titles=options.title_fallback)
+        self.items = {item_key(item): item for item in library}
+        self.plan = Plan()
+
+    def match(self, ratings: Sequence[SimklRating]) -> dict[str, list[SimklRating]]:
+        claims: dict[str, list[SimklRating]] = {}
+        for rating in ratings:
+            kinds = rating.simkl_type.kinds_for(rating.anime_type)
+            found = self.index.find(kinds, rating.ids)
+            if not found and self.options.title_fallback:
+                found = self.index.find_by_title(kinds, rating.title, rating.year, rating.ids)
+                if len(found) == 1:
+                    self.plan.by_title.append((rating, found[0]))
+                elif found:
+                    found = []  # several candidates by title: never guess
+            if not found:
+                self.plan.unmatched.append(rating)
+            elif len(found) > 1:
+                self.plan.conflicts.append(Conflict(rating, tuple(found)))
+            else:
+                claims.setdefault(item_key(found[0]), []).append(rating)
+        return claims
+
+    def decide(self, key: str, claimants: list[SimklRating]) -> None:
+        item = self.items[key]
         winner = max(claimants, key=_recency)
-        plan.collisions.extend(
+        self.plan.collisions.extend(
             Collision(item, winner, other) for other in claimants if other is not winner
         )
         if item.userrating == winner.rating:
-            plan.unchanged.append((winner, item))
+            self.plan.unchanged.append((winner, item))
+            return
+        record = self.written.get(key)
+        outcome = decide(self.options.policy, item.userrating, record.value if record else None)
+        if outcome is Outcome.WRITE:
+            write = RatingWrite(item, winner.rating)
+            self.plan.changes.append(Change(write, winner.simkl_type, winner))
         else:
-            plan.changes.append(Change(RatingWrite(item, winner.rating), winner))
-    return plan
+            self.plan.kept_local.append((winner, item))
+            if record is not None and local_state(item.userrating, record.value) == THEIRS:
+                self.plan.released.append(key)
+
+    def unrate(self, claimed: set[str], sources: set[str]) -> None:
+        for key, record in self.written.items():
+            simkl_type = SIMKL_TYPES_BY_NAME.get(record.source.split(":", 1)[0])
+            item = self.items.get(key)
+            if simkl_type is None or item is None or key in claimed:
+                continue
+            if simkl_type.name not in self.options.complete_types or record.source in sources:
+                continue
+            if item.userrating is not None and item.userrating.value == record.value:
+                self.plan.changes.append(Change(RatingWrite(item, None), simkl_type))
+            else:
+                self.plan.released.append(key)
+
+
+def plan_sync(
+    ratings: Sequence[SimklRating],
+    library: Sequence[LibraryItem],
+    options: PlanOptions = PlanOptions(),
+    written: Mapping[str, WrittenRecord] | None = None,
+) -> Plan:
+    """Decide every write and clear; see the module docstring for the rules."""
+    planner = _Planner(library, options, written or {})
+    claims = planner.match(ratings)
+    for key, claimants in claims.items():
+        planner.decide(key, claimants)
+    planner.unrate(set(claims), {source_of(r) for r in ratings})
+    return planner.plan

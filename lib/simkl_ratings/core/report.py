@@ -1,8 +1,11 @@
 """The run report, `last_sync.json`: what every run did, in numbers and in names.
 
-Every run leaves one, whether it succeeded, failed, was cancelled or was a preview. The counts
-per type always add up: rated = updated + unchanged + unmatched + conflicts + collisions + failed
-(+ not_written for a cancelled run); skipped rows are the invalid ones, not counted in rated.
+Every run leaves one, whether it succeeded, failed, was cancelled or was a preview. Per type,
+each rated item has one outcome: updated, unchanged, kept_local, unmatched, conflicts,
+collisions, failed or (in a cancelled run) not_written. `cleared` counts ratings this add-on had
+written that were removed because the rating is gone on Simkl; `skipped` counts invalid rows,
+which are not rated items; `matched_by_title` counts items found by the title + year fallback.
+When `activities_unchanged` is true nothing moved on Simkl and nothing was read or written.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ class TypeCounts:
     skipped: int = 0
     failed: int = 0
     not_written: int = 0
+    kept_local: int = 0
+    cleared: int = 0
+    matched_by_title: int = 0
 
 
 def _empty_types() -> dict[str, TypeCounts]:
@@ -41,6 +47,8 @@ def _empty_types() -> dict[str, TypeCounts]:
 class Report:
     result: str = RESULT_OK
     dry_run: bool = False
+    mode: str = "sync"
+    activities_unchanged: bool = False
     error: str | None = None
     error_code: str | None = None
     finished_at: str | None = None
@@ -50,6 +58,7 @@ class Report:
     conflict_items: list[dict[str, Any]] = field(default_factory=list)
     collision_items: list[dict[str, Any]] = field(default_factory=list)
     skipped_items: list[dict[str, Any]] = field(default_factory=list)
+    title_matched_items: list[dict[str, Any]] = field(default_factory=list)
     failed_items: list[dict[str, Any]] = field(default_factory=list)
     library: dict[str, int] = field(default_factory=dict)
     http_requests: int = 0

@@ -1,33 +1,50 @@
 """One sync run: Simkl ratings -> plan -> Kodi writes -> report.
 
-The data flows one way. Everything the run needs is handed in (client, library, options,
-progress), so the same function runs in the service, in a manual run, in a preview and in tests.
-It never raises for expected failures: every outcome ends in a `Report`.
+Every run starts with the activities gate: when nothing relevant moved on Simkl since the last
+committed baseline, the run costs that one request and ends. Otherwise only the types whose
+`rated_at` / `removed_from_list` moved are downloaded again (all of them on a first run, after
+an account change, a timestamp that went backwards, a missing cache, or a rebuild); the rest
+come from the cache. The new baseline is committed only after every download succeeded.
+
+The data flows one way, and everything the run needs is handed in, so the same function runs
+in the service, a manual run, a preview, after a library scan (cached mode, no HTTP) and in
+tests. Expected failures end in the `Report`, never in a raise.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
 
+from . import activities as activity_gate
+from .account import account_of
 from .errors import Cancelled, SyncError
-from .library import KodiLibrary, LibraryItem, RatingWrite
+from .library import KodiLibrary, LibraryItem, WriteResult
 from .media import KODI_KINDS, KodiKind, SimklType
-from .planning import Change, Plan, plan_sync
+from .planning import Change, Plan, PlanOptions, item_key, plan_sync
+from .policy import Policy
 from .ratings import SimklRating, parse_ratings
 from .report import RESULT_CANCELLED, RESULT_ERROR, Report
 from .simkl import SimklClient
+from .state import SyncState, SyncStateStore, WrittenRecord, source_of
 from .timeutil import format_instant, utc_now
 
 LOG = logging.getLogger(__name__)
 
 
 class Stage(enum.Enum):
+    CHECK = "check"
     FETCH = "fetch"
     READ = "read"
     WRITE = "write"
+
+
+class Mode(enum.Enum):
+    SYNC = "sync"  # gated by activities
+    REBUILD = "rebuild"  # ignore the baseline and the cache: download everything
+    CACHED = "cached"  # apply the cached Simkl ratings only (after a library scan): no HTTP
 
 
 class Progress:
@@ -45,6 +62,16 @@ class SyncOptions:
     types: tuple[SimklType, ...]
     batch_size: int = 100
     dry_run: bool = False
+    mode: Mode = Mode.SYNC
+    policy: Policy = Policy.SIMKL_WINS
+    title_fallback: bool = False
+    account_id: int | None = None  # from the stored sign-in
+
+    @property
+    def fingerprint(self) -> str:
+        """What changes the plan without anything moving on Simkl."""
+        names = ",".join(t.name for t in self.types)
+        return f"{names}|{self.policy.value}|{int(self.title_fallback)}"
 
 
 def kinds_needed(types: Sequence[SimklType]) -> tuple[KodiKind, ...]:
@@ -57,37 +84,115 @@ def kinds_needed(types: Sequence[SimklType]) -> tuple[KodiKind, ...]:
     return tuple(kind for kind in KODI_KINDS if kind in wanted)
 
 
+@dataclass
+class _Inputs:
+    """What the Simkl side of a run produced."""
+
+    ratings: list[SimklRating] = field(default_factory=list)
+    fetched: dict[str, list[SimklRating]] = field(default_factory=dict)
+    activities: dict[str, Any] | None = None
+    unchanged: bool = False
+
+
 class _Run:
     """The steps of one run, sharing the report they fill in."""
 
     def __init__(
-        self, simkl: SimklClient, library: KodiLibrary, options: SyncOptions, progress: Progress
+        self,
+        simkl: SimklClient | None,
+        library: KodiLibrary,
+        options: SyncOptions,
+        progress: Progress,
+        store: SyncStateStore | None,
     ) -> None:
         self.simkl = simkl
         self.library = library
         self.options = options
         self.progress = progress
-        self.report = Report(dry_run=options.dry_run)
+        self.store = store
+        self.report = Report(dry_run=options.dry_run, mode=options.mode.value)
 
     def _step(self, percent: int, stage: Stage, detail: str) -> None:
         if self.progress.cancelled():
             raise Cancelled("cancelled by the user")
         self.progress.update(percent, stage, detail)
 
-    def fetch(self) -> list[SimklRating]:
-        ratings: list[SimklRating] = []
+    # -- state ---------------------------------------------------------------------------------
+
+    def load_state(self) -> SyncState:
+        state = self.store.load() if self.store else None
+        client_id = self.simkl.client_id if self.simkl else (state.client_id if state else "")
+        if state is None:
+            return SyncState(account_id=self.options.account_id, client_id=client_id)
+        account = self.options.account_id
+        if (account is not None and state.account_id not in (None, account)) or (
+            client_id and state.client_id and state.client_id != client_id
+        ):
+            LOG.info("another Simkl account or client: pulling everything again")
+            state.forget_simkl()
+        state.account_id = account if account is not None else state.account_id
+        state.client_id = client_id
+        return state
+
+    # -- the Simkl side --------------------------------------------------------------------------
+
+    def fetch_type(self, simkl_type: SimklType, percent: int) -> list[SimklRating]:
+        assert self.simkl is not None
+        self._step(percent, Stage.FETCH, simkl_type.name)
+        parsed = parse_ratings(simkl_type, self.simkl.ratings(simkl_type.name))
+        self.report.skipped_items.extend(row.describe() for row in parsed.skipped)
+        self.report.types[simkl_type.name].skipped = len(parsed.skipped)
+        for row in parsed.skipped:
+            LOG.warning("skipped a %s rating from Simkl: %s", simkl_type.name, row.reason)
+        return parsed.items
+
+    def types_to_fetch(self, state: SyncState, current: Mapping[str, Any]) -> list[SimklType]:
         types = self.options.types
-        for number, simkl_type in enumerate(types):
-            self._step(30 * number // max(1, len(types)), Stage.FETCH, simkl_type.name)
-            parsed = parse_ratings(simkl_type, self.simkl.ratings(simkl_type.name))
-            counts = self.report.types[simkl_type.name]
-            counts.rated = len(parsed.items)
-            counts.skipped = len(parsed.skipped)
-            self.report.skipped_items.extend(row.describe() for row in parsed.skipped)
-            for row in parsed.skipped:
-                LOG.warning("skipped a %s rating from Simkl: %s", simkl_type.name, row.reason)
-            ratings.extend(parsed.items)
-        return ratings
+        groups = tuple(t.activity_group for t in types)
+        changes = activity_gate.compare(state.activities, current, groups)
+        full = self.options.mode is Mode.REBUILD or state.activities is None or changes.regressed
+        if changes.regressed:
+            LOG.warning("Simkl activity went backwards: pulling everything again")
+        if not full and changes.settings_moved and self.simkl is not None:
+            account_id, _ = account_of(self.simkl.user_settings())
+            if account_id is not None and state.account_id not in (None, account_id):
+                LOG.info("the Simkl account changed: pulling everything again")
+                full = True
+            state.account_id = account_id if account_id is not None else state.account_id
+        if full:
+            state.forget_simkl()
+            return list(types)
+        return [
+            t for t in types if t.activity_group in changes.groups or t.name not in state.ratings
+        ]
+
+    def simkl_side(self, state: SyncState) -> _Inputs:
+        inputs = _Inputs()
+        names = [t.name for t in self.options.types]
+        if self.options.mode is Mode.CACHED:
+            if not state.has_cache_for(names):
+                LOG.info("no cached Simkl ratings yet: the next sync downloads them")
+                inputs.unchanged = True
+                return inputs
+            inputs.ratings = [r for name in names for r in state.ratings[name]]
+            return inputs
+        assert self.simkl is not None
+        self._step(0, Stage.CHECK, "")
+        inputs.activities = dict(activity_gate.validate(self.simkl.activities()))
+        fetch = self.types_to_fetch(state, inputs.activities)
+        nothing_to_apply = not state.needs_apply and state.fingerprint == self.options.fingerprint
+        if not fetch and nothing_to_apply and not self.options.dry_run:
+            inputs.unchanged = True
+            return inputs
+        for number, simkl_type in enumerate(fetch):
+            percent = 5 + 25 * number // max(1, len(fetch))
+            inputs.fetched[simkl_type.name] = self.fetch_type(simkl_type, percent)
+        for name in names:
+            rows = inputs.fetched.get(name, state.ratings.get(name, []))
+            inputs.ratings.extend(rows)
+        return inputs
+
+    # -- the Kodi side ---------------------------------------------------------------------------
 
     def read(self) -> list[LibraryItem]:
         items: list[LibraryItem] = []
@@ -100,10 +205,17 @@ class _Run:
             items.extend(read.items)
         return items
 
-    def record_plan(self, plan: Plan) -> None:
+    def record_plan(self, plan: Plan, ratings: Sequence[SimklRating]) -> None:
         types = self.report.types
+        for rating in ratings:
+            types[rating.simkl_type.name].rated += 1
         for rating, _item in plan.unchanged:
             types[rating.simkl_type.name].unchanged += 1
+        for rating, _item in plan.kept_local:
+            types[rating.simkl_type.name].kept_local += 1
+        for rating, _item in plan.by_title:
+            types[rating.simkl_type.name].matched_by_title += 1
+            self.report.title_matched_items.append(rating.describe())
         for rating in plan.unmatched:
             types[rating.simkl_type.name].unmatched += 1
             self.report.unmatched_items.append(rating.describe())
@@ -115,13 +227,13 @@ class _Run:
             self.report.collision_items.append(collision.describe())
         self.report.changes = [change.describe() for change in plan.changes]
 
-    def write(self, changes: Sequence[Change]) -> None:
-        types = self.report.types
+    def write(self, plan: Plan) -> WriteResult:
+        changes = plan.changes
         if self.options.dry_run:
             for change in changes:
-                types[change.source.simkl_type.name].updated += 1
-            return
-        source: dict[int, SimklRating] = {id(c.write): c.source for c in changes}
+                self._count_applied(change)
+            return WriteResult()
+        by_write: dict[int, Change] = {id(c.write): c for c in changes}
 
         def on_batch(done: int, total: int) -> bool:
             if self.progress.cancelled():
@@ -129,42 +241,91 @@ class _Run:
             self.progress.update(55 + 45 * done // max(1, total), Stage.WRITE, f"{done}/{total}")
             return False
 
-        writes: list[RatingWrite] = [change.write for change in changes]
+        writes = [change.write for change in changes]
         result = self.library.write(writes, batch_size=self.options.batch_size, on_batch=on_batch)
         for write in result.applied:
-            types[source[id(write)].simkl_type.name].updated += 1
+            self._count_applied(by_write[id(write)])
         for write, error in result.failed:
-            rating = source[id(write)]
-            types[rating.simkl_type.name].failed += 1
-            failed = rating.describe()
+            change = by_write[id(write)]
+            self.report.types[change.simkl_type.name].failed += 1
+            failed = change.describe()
             failed["error"] = str(error)
             self.report.failed_items.append(failed)
         if result.cancelled:
             done = {id(w) for w in result.applied} | {id(w) for w, _ in result.failed}
             for write in writes:
-                if id(write) not in done:
-                    types[source[id(write)].simkl_type.name].not_written += 1
-            raise Cancelled("cancelled between write batches")
+                if id(write) not in done and write.rating is not None:
+                    self.report.types[by_write[id(write)].simkl_type.name].not_written += 1
+        return result
 
-    def execute(self) -> Report:
-        ratings = self.fetch()
+    def _count_applied(self, change: Change) -> None:
+        counts = self.report.types[change.simkl_type.name]
+        if change.write.rating is None:
+            counts.cleared += 1
+        else:
+            counts.updated += 1
+
+    # -- committing ------------------------------------------------------------------------------
+
+    def commit(self, state: SyncState, inputs: _Inputs, plan: Plan, result: WriteResult) -> None:
+        """Remember what was downloaded and what was written; baseline only after downloads."""
+        if self.options.dry_run or self.store is None:
+            return
+        if inputs.activities is not None:
+            state.activities = inputs.activities
+        state.ratings.update(inputs.fetched)
+        for name in list(state.ratings):
+            if name not in {t.name for t in self.options.types}:
+                del state.ratings[name]  # a type turned off: pull it afresh when turned on
+        for key in plan.released:
+            state.written.pop(key, None)
+        applied = {id(write) for write in result.applied}
+        for change in plan.changes:
+            if id(change.write) not in applied:
+                continue
+            key = item_key(change.write.item)
+            if change.write.rating is None or change.source is None:
+                state.written.pop(key, None)
+            else:
+                state.written[key] = WrittenRecord(
+                    change.write.rating.value, source_of(change.source)
+                )
+        state.fingerprint = self.options.fingerprint
+        state.needs_apply = bool(result.failed) or result.cancelled
+        self.store.save(state)
+
+    def execute(self) -> None:
+        state = self.load_state()
+        inputs = self.simkl_side(state)
+        if inputs.unchanged:
+            self.report.activities_unchanged = True
+            LOG.info("nothing moved on Simkl since the last sync")
+            return
         items = self.read()
-        plan = plan_sync(ratings, items)
+        complete = frozenset(t.name for t in self.options.types)
+        options = PlanOptions(self.options.policy, self.options.title_fallback, complete)
+        plan = plan_sync(inputs.ratings, items, options, state.written)
         self._step(55, Stage.WRITE, f"0/{len(plan.changes)}")
-        self.record_plan(plan)
-        self.write(plan.changes)
+        self.record_plan(plan, inputs.ratings)
+        result = self.write(plan)
+        self.commit(state, inputs, plan, result)
+        if result.cancelled:
+            raise Cancelled("cancelled between write batches")
         self.progress.update(100, Stage.WRITE, f"{len(plan.changes)}/{len(plan.changes)}")
-        return self.report
 
 
 def run_sync(
-    simkl: SimklClient,
+    simkl: SimklClient | None,
     library: KodiLibrary,
     options: SyncOptions,
     progress: Progress | None = None,
+    store: SyncStateStore | None = None,
 ) -> Report:
-    """Run once and describe what happened; expected failures end in the report, not a raise."""
-    run = _Run(simkl, library, options, progress or Progress())
+    """Run once and describe what happened; expected failures end in the report, not a raise.
+
+    `simkl` may be None only in cached mode; `store` None means a run that remembers nothing.
+    """
+    run = _Run(simkl, library, options, progress or Progress(), store)
     report = run.report
     try:
         run.execute()
@@ -179,7 +340,7 @@ def run_sync(
         LOG.error("sync failed (%s): %s", exc.code, exc)
     finally:
         report.finished_at = format_instant(utc_now())
-        report.http_requests = simkl.requests_sent
+        report.http_requests = simkl.requests_sent if simkl else 0
         report.jsonrpc_requests = library.rpc.requests_sent
         report.kodi_writes = library.writes_sent
     return report

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import uuid
 from typing import Any
 
-from kodi_six import xbmc, xbmcaddon, xbmcvfs
+from kodi_six import xbmc, xbmcaddon, xbmcgui, xbmcvfs
 
 from .. import ADDON_ID
 from ..core.config import Settings, parse_settings
@@ -15,8 +16,10 @@ from ..core.credentials import CredentialStore
 from ..core.files import read_json
 from ..core.jsonrpc import JsonRpc, JsonRpcError
 from ..core.library import KodiLibrary
+from ..core.lock import RunLock
 from ..core.report import REPORT_FILE
 from ..core.simkl import SimklClient
+from ..core.state import SyncStateStore
 from .log import setup_logging
 
 LOG = logging.getLogger(__name__)
@@ -24,8 +27,10 @@ LOG = logging.getLogger(__name__)
 SETTING_IDS = [
     "sync_movies", "sync_shows", "sync_anime", "sync_on_start", "startup_delay",
     "sync_interval", "notify", "api_url", "client_id", "batch_size", "debug",
+    "overwrite_policy", "title_fallback", "sync_after_scan", "wait_for_playback",
 ]  # fmt: skip
 PACKAGING_FILE = os.path.join("resources", "packaging.json")
+SESSION_PROPERTY = f"{ADDON_ID}.session"
 
 
 def kodi_transport(request: Any) -> Any:
@@ -70,6 +75,19 @@ class AddonContext:
 
     def credentials(self) -> CredentialStore:
         return CredentialStore(self.profile_dir)
+
+    def sync_state(self) -> SyncStateStore:
+        return SyncStateStore(self.profile_dir)
+
+    def run_lock(self) -> RunLock:
+        """The one-sync-at-a-time lock, tied to this Kodi session (a Home window property
+        lives exactly as long as Kodi runs, so a lock left by a crash is recognised)."""
+        home = xbmcgui.Window(10000)
+        session = home.getProperty(SESSION_PROPERTY)
+        if not session:
+            session = uuid.uuid4().hex
+            home.setProperty(SESSION_PROPERTY, session)
+        return RunLock(self.profile_dir, session)
 
     def packaged_client_id(self) -> str:
         data = read_json(os.path.join(self.path, PACKAGING_FILE))

@@ -24,6 +24,15 @@ TYPE_STRINGS = {"movies": S.TYPE_MOVIES, "shows": S.TYPE_SHOWS, "anime": S.TYPE_
 KIND_STRINGS = {"movie": S.TYPE_MOVIES, "tvshow": S.TYPE_SHOWS}
 RESULT_STRINGS = {"ok": S.RESULT_OK, "error": S.RESULT_ERROR, "cancelled": S.RESULT_CANCELLED}
 REPORT_LIST_LIMIT = 500
+# The report viewer's lists of items, in the order a user wants to read them.
+ITEM_SECTIONS = (
+    (S.REPORT_UNMATCHED, "unmatched_items"),
+    (S.REPORT_BY_TITLE, "title_matched_items"),
+    (S.REPORT_CONFLICTS, "conflict_items"),
+    (S.REPORT_COLLISIONS, "collision_items"),
+    (S.REPORT_SKIPPED, "skipped_items"),
+    (S.REPORT_FAILED, "failed_items"),
+)
 
 
 def error_text(ctx: AddonContext, code: str | None, retry_after: float | None = None) -> str:
@@ -41,6 +50,8 @@ def summary_text(ctx: AddonContext, report: Report) -> str:
         return error_text(ctx, report.error_code)
     if report.result == RESULT_CANCELLED:
         return ctx.localize(S.SUMMARY_CANCELLED, updated=totals.updated)
+    if report.activities_unchanged:
+        return ctx.localize(S.SUMMARY_NOTHING_NEW)
     string_id = S.SUMMARY_PREVIEW if report.dry_run else S.SUMMARY_OK
     text = ctx.localize(
         string_id,
@@ -48,6 +59,10 @@ def summary_text(ctx: AddonContext, report: Report) -> str:
         unchanged=totals.unchanged,
         unmatched=totals.unmatched,
     )
+    if totals.cleared:
+        text += " " + ctx.localize(S.SUMMARY_CLEARED, cleared=totals.cleared)
+    if totals.kept_local:
+        text += " " + ctx.localize(S.SUMMARY_KEPT, kept=totals.kept_local)
     if totals.failed:
         text += " " + ctx.localize(S.SUMMARY_FAILED_WRITES, failed=totals.failed)
     return text
@@ -78,41 +93,25 @@ def report_text(ctx: AddonContext, data: dict[str, Any]) -> str:
     ]
     if data.get("error_code") and data.get("result") == RESULT_ERROR:
         lines.append(ctx.localize(S.REPORT_ERROR, error=error_text(ctx, data["error_code"])))
+    if data.get("activities_unchanged"):
+        lines.append(ctx.localize(S.REPORT_NOTHING_NEW))
+        return "\n".join(lines)
     for type_name, counts in (data.get("types") or {}).items():
         label = ctx.localize(TYPE_STRINGS.get(type_name, S.TYPE_MOVIES))
         values = {k: counts.get(k, 0) for k in (
-            "rated", "updated", "unchanged", "unmatched", "conflicts", "collisions", "skipped",
-            "failed")}  # fmt: skip
+            "rated", "updated", "unchanged", "kept_local", "cleared", "unmatched", "conflicts",
+            "collisions", "skipped", "failed")}  # fmt: skip
         lines.append(ctx.localize(S.REPORT_COUNTS, type=label, **values))
     changes = [
-        f"{_item_line(c)}: {c.get('from') or '-'} → {c.get('to')}"
+        f"{_item_line(c)}: {c.get('from') or '-'} → {c.get('to') or '-'}"
         for c in data.get("changes") or []
     ]
     heading = S.REPORT_WOULD_CHANGE if data.get("dry_run") else S.REPORT_CHANGED
     _section(lines, ctx.localize(heading), changes)
-    _section(
-        lines,
-        ctx.localize(S.REPORT_UNMATCHED),
-        [_item_line(i) for i in data.get("unmatched_items") or []],
-    )
-    _section(
-        lines,
-        ctx.localize(S.REPORT_CONFLICTS),
-        [_item_line(i) for i in data.get("conflict_items") or []],
-    )
-    _section(
-        lines,
-        ctx.localize(S.REPORT_COLLISIONS),
-        [_item_line(i) for i in data.get("collision_items") or []],
-    )
-    _section(
-        lines,
-        ctx.localize(S.REPORT_SKIPPED),
-        [f"{_item_line(i)}: {i.get('reason', '')}" for i in data.get("skipped_items") or []],
-    )
-    _section(
-        lines,
-        ctx.localize(S.REPORT_FAILED),
-        [_item_line(i) for i in data.get("failed_items") or []],
-    )
+    for string_id, key in ITEM_SECTIONS:
+        entries = []
+        for item in data.get(key) or []:
+            reason = item.get("reason")
+            entries.append(f"{_item_line(item)}: {reason}" if reason else _item_line(item))
+        _section(lines, ctx.localize(string_id), entries)
     return "\n".join(lines)

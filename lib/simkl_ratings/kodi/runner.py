@@ -1,4 +1,4 @@
-"""Running a sync from Kodi: credentials, client, progress, report file, the user's summary."""
+"""Running a sync from Kodi: one at a time, credentials, client, progress, report, summary."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from kodi_six import xbmc, xbmcgui
 from .. import ADDON_ID
 from ..core.credentials import Credentials
 from ..core.errors import SignedOut, SyncError
+from ..core.lock import RunLock
 from ..core.report import RESULT_ERROR, RESULT_OK, Report, save_report
-from ..core.sync import SyncOptions, run_sync
+from ..core.simkl import SimklClient
+from ..core.sync import Mode, Progress, Stage, SyncOptions, run_sync
 from . import strings as S
 from .context import AddonContext
 from .login import current_credentials, sign_in
@@ -22,18 +24,36 @@ LOG = logging.getLogger(__name__)
 LAST_RUN_PROPERTY = f"{ADDON_ID}.last_run"
 
 
+class _Heartbeat(Progress):
+    """Passes progress on and keeps the run lock fresh while the run works."""
+
+    def __init__(self, inner: Progress, lock: RunLock) -> None:
+        self.inner = inner
+        self.lock = lock
+
+    def update(self, percent: int, stage: Stage, detail: str) -> None:
+        self.lock.refresh()
+        self.inner.update(percent, stage, detail)
+
+    def cancelled(self) -> bool:
+        return self.inner.cancelled()
+
+
 def _finish(ctx: AddonContext, report: Report) -> None:
     """Every run leaves its report, and says it is done (for skins and test harnesses)."""
     save_report(ctx.report_path, report)
     xbmcgui.Window(10000).setProperty(LAST_RUN_PROPERTY, report.finished_at or "")
     totals = report.totals()
     LOG.info(
-        "sync %s%s: %d updated, %d unchanged, %d unmatched, %d failed; %d HTTP requests, "
-        "%d Kodi writes",
+        "%s %s%s: %d updated, %d unchanged, %d kept, %d cleared, %d unmatched, %d failed; "
+        "%d HTTP requests, %d Kodi writes",
+        report.mode,
         report.result,
         " (preview)" if report.dry_run else "",
         totals.updated,
         totals.unchanged,
+        totals.kept_local,
+        totals.cleared,
         totals.unmatched,
         totals.failed,
         report.http_requests,
@@ -49,9 +69,35 @@ def _signed_in(ctx: AddonContext, monitor: xbmc.Monitor, interactive: bool) -> C
 
 
 def run(
-    ctx: AddonContext, monitor: xbmc.Monitor, *, dry_run: bool = False, interactive: bool = True
+    ctx: AddonContext,
+    monitor: xbmc.Monitor,
+    *,
+    dry_run: bool = False,
+    interactive: bool = True,
+    mode: Mode = Mode.SYNC,
 ) -> Report | None:
-    """One sync or preview. Interactive runs may sign in first and show a progress dialog."""
+    """One run, unless another is in progress (then the user is told and nothing starts)."""
+    lock = ctx.run_lock()
+    if not lock.acquire("manual" if interactive else "service"):
+        LOG.info("a sync is already running; this %s run does not start", mode.value)
+        if interactive:
+            notify(ctx, ctx.localize(S.BUSY))
+        return None
+    try:
+        return _run_locked(ctx, monitor, lock, dry_run=dry_run, interactive=interactive, mode=mode)
+    finally:
+        lock.release()
+
+
+def _run_locked(
+    ctx: AddonContext,
+    monitor: xbmc.Monitor,
+    lock: RunLock,
+    *,
+    dry_run: bool,
+    interactive: bool,
+    mode: Mode,
+) -> Report:
     if ctx.setting_problems:
         notify(ctx, ctx.localize(S.SETTINGS_INVALID, names=", ".join(ctx.setting_problems)))
     try:
@@ -60,31 +106,45 @@ def run(
             report = Report.failure(SignedOut.code, "not signed in", dry_run=dry_run)
             _finish(ctx, report)
             return report
-        client = ctx.simkl_client(token=creds.access_token, wait=monitor.waitForAbort)
+        client: SimklClient | None = None
+        if mode is not Mode.CACHED:
+            client = ctx.simkl_client(token=creds.access_token, wait=monitor.waitForAbort)
     except SyncError as exc:
         LOG.error("cannot start the sync (%s): %s", exc.code, exc)
         report = Report.failure(exc.code, str(exc), dry_run=dry_run)
         _finish(ctx, report)
         notify(ctx, error_text(ctx, exc.code), error=True)
         return report
+    settings = ctx.settings
     options = SyncOptions(
-        types=ctx.settings.enabled_types(),
-        batch_size=ctx.settings.batch_size,
+        types=settings.enabled_types(),
+        batch_size=settings.batch_size,
         dry_run=dry_run,
+        mode=mode,
+        policy=settings.policy,
+        title_fallback=settings.title_fallback,
+        account_id=creds.account_id,
     )
     heading = ctx.localize(S.ACTION_PREVIEW if dry_run else S.ACTION_SYNC)
-    progress = (
+    sink = (
         DialogProgressSink(ctx, monitor, heading)
         if interactive
         else BackgroundProgressSink(ctx, monitor)
     )
     try:
-        report = run_sync(client, ctx.library(), options, progress)
+        progress = _Heartbeat(sink, lock)
+        report = run_sync(client, ctx.library(), options, progress, ctx.sync_state())
     finally:
-        progress.close()
+        sink.close()
     _finish(ctx, report)
     _tell(ctx, monitor, report, interactive)
     return report
+
+
+def _quiet(report: Report) -> bool:
+    """Background runs that changed nothing stay silent."""
+    totals = report.totals()
+    return not (totals.updated or totals.cleared or totals.failed)
 
 
 def _tell(ctx: AddonContext, monitor: xbmc.Monitor, report: Report, interactive: bool) -> None:
@@ -96,7 +156,8 @@ def _tell(ctx: AddonContext, monitor: xbmc.Monitor, report: Report, interactive:
             sign_in(ctx, monitor)
             return
     failed = report.result == RESULT_ERROR
-    if interactive or failed or (ctx.settings.notify and report.result == RESULT_OK):
+    background_news = ctx.settings.notify and report.result == RESULT_OK and not _quiet(report)
+    if interactive or failed or background_news:
         notify(ctx, summary_text(ctx, report), error=report.result != RESULT_OK)
     if interactive and report.dry_run and report.result == RESULT_OK:
         text = report_text(ctx, report.to_dict())

@@ -11,6 +11,7 @@ from kodi_six import xbmc, xbmcgui
 from .. import ADDON_ID
 from ..core.errors import SyncError
 from ..core.report import load_report
+from ..core.sync import Mode
 from . import strings as S
 from .context import AddonContext
 from .login import sign_in, sign_out
@@ -29,6 +30,10 @@ def _sync(ctx: AddonContext, monitor: xbmc.Monitor) -> None:
 
 def _preview(ctx: AddonContext, monitor: xbmc.Monitor) -> None:
     run(ctx, monitor, dry_run=True)
+
+
+def _rebuild(ctx: AddonContext, monitor: xbmc.Monitor) -> None:
+    run(ctx, monitor, mode=Mode.REBUILD)
 
 
 def _login(ctx: AddonContext, monitor: xbmc.Monitor) -> None:
@@ -58,6 +63,7 @@ def _settings(ctx: AddonContext, monitor: xbmc.Monitor) -> None:
 ACTIONS: dict[str, Action] = {
     "sync": _sync,
     "preview": _preview,
+    "rebuild": _rebuild,
     "login": _login,
     "logout": _logout,
     "report": _report,
@@ -66,6 +72,7 @@ ACTIONS: dict[str, Action] = {
 MENU = [
     ("sync", S.ACTION_SYNC),
     ("preview", S.ACTION_PREVIEW),
+    ("rebuild", S.ACTION_REBUILD),
     ("login", S.ACTION_LOGIN),
     ("logout", S.ACTION_LOGOUT),
     ("report", S.ACTION_REPORT),

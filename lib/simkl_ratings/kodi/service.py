@@ -1,5 +1,6 @@
-"""The background service: sync after the startup delay, then every interval; leave at once
-when Kodi quits. It never opens a modal dialog."""
+"""The background service: sync after the startup delay, then every interval; rate new items
+from the cache after a library scan; wait while a video plays; leave at once when Kodi quits.
+It never opens a modal dialog."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from kodi_six import xbmc
 
 from .. import ADDON_ID
 from ..core.errors import SignedOut
+from ..core.sync import Mode
 from . import strings as S
 from .context import AddonContext
 from .runner import run
@@ -17,7 +19,8 @@ from .ui import notify
 
 LOG = logging.getLogger(__name__)
 
-IDLE_CHECK = 60.0
+TICK = 5.0  # how often the loop looks at the clock, the scan flag and settings
+PLAYBACK_CHECK = 10.0
 
 
 class SyncService(xbmc.Monitor):
@@ -26,9 +29,15 @@ class SyncService(xbmc.Monitor):
         self.ctx: AddonContext | None = None
         self.hinted = False
         self.settings_changed = False
+        self.scan_finished = False
+        self.player = xbmc.Player()
 
     def onSettingsChanged(self) -> None:
         self.settings_changed = True
+
+    def onScanFinished(self, library: str) -> None:
+        if library == "video":
+            self.scan_finished = True
 
     def _context(self) -> AddonContext:
         if self.ctx is None or self.settings_changed:
@@ -36,12 +45,27 @@ class SyncService(xbmc.Monitor):
             self.ctx = AddonContext()
         return self.ctx
 
-    def sync(self) -> None:
+    def _busy(self) -> bool:
+        """Kodi is playing a video (and the user wants syncs to wait) or scanning."""
+        if self._context().settings.wait_for_playback and self.player.isPlayingVideo():
+            return True
+        return bool(xbmc.getCondVisibility("Library.IsScanningVideo"))
+
+    def _wait_until_idle(self) -> bool:
+        """False when Kodi quits while waiting."""
+        while self._busy():
+            if self.waitForAbort(PLAYBACK_CHECK):
+                return False
+        return True
+
+    def sync(self, mode: Mode = Mode.SYNC) -> None:
+        if not self._wait_until_idle():
+            return
         ctx = self._context()
-        report = run(ctx, self, interactive=False)
+        report = run(ctx, self, interactive=False, mode=mode)
         if report is not None and report.error_code == SignedOut.code and not self.hinted:
             self.hinted = True
-            if ctx.settings.notify:
+            if ctx.settings.notify and mode is Mode.SYNC:
                 notify(ctx, ctx.localize(S.SERVICE_SIGN_IN_HINT))
 
     def run(self) -> None:
@@ -53,15 +77,17 @@ class SyncService(xbmc.Monitor):
             self.sync()
         last = time.monotonic()
         while not self.abortRequested():
-            hours = self._context().settings.sync_interval
-            due = last + hours * 3600 if hours > 0 else None
-            now = time.monotonic()
-            if due is not None and now >= due:
+            settings = self._context().settings
+            if self.scan_finished:
+                self.scan_finished = False
+                if settings.sync_after_scan:
+                    self.sync(Mode.CACHED)
+            hours = settings.sync_interval
+            if hours > 0 and time.monotonic() >= last + hours * 3600:
                 self.sync()
                 last = time.monotonic()
                 continue
-            wait = IDLE_CHECK if due is None else min(IDLE_CHECK, due - now)
-            if self.waitForAbort(wait):
+            if self.waitForAbort(TICK):
                 break
         LOG.info("service stopped")
 

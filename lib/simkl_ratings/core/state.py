@@ -1,0 +1,152 @@
+"""What the add-on remembers between runs, in `sync_state.json` in the profile folder.
+
+- the committed activities baseline and the Simkl ratings it describes (the cache), so a run
+  with nothing new on Simkl costs one request and a library scan can be rated without any;
+- a record of every rating this add-on wrote into Kodi (value and the Simkl item it came from),
+  so it only ever clears or overrides what it wrote itself.
+
+A missing, corrupt or foreign file (other account, other client_id, other schema) is treated as
+no state: the next run pulls everything again; the write record survives a rebuild.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .files import read_json, write_json_atomic
+from .ids import normalise_ids
+from .media import SIMKL_TYPES_BY_NAME, SimklType
+from .rating import InvalidRating, Rating
+from .ratings import SimklRating
+from .timeutil import format_instant, parse_instant
+
+LOG = logging.getLogger(__name__)
+
+STATE_FILE = "sync_state.json"
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class WrittenRecord:
+    value: int
+    source: str  # "<type>:<simkl key>"
+
+
+@dataclass
+class SyncState:
+    account_id: int | None = None
+    client_id: str = ""
+    activities: dict[str, Any] | None = None
+    ratings: dict[str, list[SimklRating]] = field(default_factory=dict)
+    written: dict[str, WrittenRecord] = field(default_factory=dict)
+    fingerprint: str = ""
+    needs_apply: bool = False
+
+    def has_cache_for(self, type_names: list[str]) -> bool:
+        return self.activities is not None and all(name in self.ratings for name in type_names)
+
+    def forget_simkl(self) -> None:
+        """Drop the baseline and the cache (not the write record): the next run pulls all."""
+        self.activities = None
+        self.ratings = {}
+
+
+def rating_key(rating: SimklRating) -> str:
+    if rating.simkl_id is not None:
+        return str(rating.simkl_id)
+    return "ids:" + ",".join(f"{k}={v}" for k, v in sorted(rating.ids.items()))
+
+
+def source_of(rating: SimklRating) -> str:
+    return f"{rating.simkl_type.name}:{rating_key(rating)}"
+
+
+def _rating_to_json(rating: SimklRating) -> dict[str, Any]:
+    return {
+        "simkl": rating.simkl_id,
+        "title": rating.title,
+        "year": rating.year,
+        "ids": dict(rating.ids),
+        "rating": rating.rating.value,
+        "rated_at": format_instant(rating.rated_at) if rating.rated_at else None,
+        "anime_type": rating.anime_type,
+    }
+
+
+def _rating_from_json(simkl_type: SimklType, raw: Mapping[str, Any]) -> SimklRating:
+    simkl_id = raw.get("simkl")
+    if simkl_id is not None and (isinstance(simkl_id, bool) or not isinstance(simkl_id, int)):
+        raise ValueError("bad simkl id")
+    year = raw.get("year")
+    return SimklRating(
+        simkl_type=simkl_type,
+        simkl_id=simkl_id,
+        title=str(raw.get("title") or ""),
+        year=year if isinstance(year, int) and not isinstance(year, bool) else None,
+        ids=normalise_ids(raw.get("ids")),
+        rating=Rating.parse(raw.get("rating")),
+        rated_at=parse_instant(raw.get("rated_at")),
+        anime_type=raw.get("anime_type") if isinstance(raw.get("anime_type"), str) else None,
+    )
+
+
+def _state_from_json(data: Mapping[str, Any]) -> SyncState:
+    ratings: dict[str, list[SimklRating]] = {}
+    for name, rows in (data.get("ratings") or {}).items():
+        simkl_type = SIMKL_TYPES_BY_NAME[name]
+        ratings[name] = [_rating_from_json(simkl_type, row) for row in rows]
+    written = {
+        key: WrittenRecord(Rating.parse(rec["value"]).value, str(rec["source"]))
+        for key, rec in (data.get("written") or {}).items()
+    }
+    activities = data.get("activities")
+    account_id = data.get("account_id")
+    return SyncState(
+        account_id=account_id if isinstance(account_id, int) else None,
+        client_id=str(data.get("client_id") or ""),
+        activities=dict(activities) if isinstance(activities, Mapping) else None,
+        ratings=ratings,
+        written=written,
+        fingerprint=str(data.get("fingerprint") or ""),
+        needs_apply=bool(data.get("needs_apply")),
+    )
+
+
+class SyncStateStore:
+    def __init__(self, profile_dir: str) -> None:
+        self.path = os.path.join(profile_dir, STATE_FILE)
+
+    def load(self) -> SyncState | None:
+        data = read_json(self.path)
+        if data is None:
+            return None
+        try:
+            if data.get("schema_version") != SCHEMA_VERSION:
+                raise ValueError("other schema")
+            return _state_from_json(data)
+        except (AttributeError, KeyError, TypeError, ValueError, InvalidRating) as exc:
+            LOG.warning("the saved sync state is unreadable (%s); pulling everything again", exc)
+            return None
+
+    def save(self, state: SyncState) -> None:
+        write_json_atomic(
+            self.path,
+            {
+                "schema_version": SCHEMA_VERSION,
+                "account_id": state.account_id,
+                "client_id": state.client_id,
+                "fingerprint": state.fingerprint,
+                "needs_apply": state.needs_apply,
+                "activities": state.activities,
+                "ratings": {
+                    name: [_rating_to_json(r) for r in rows] for name, rows in state.ratings.items()
+                },
+                "written": {
+                    key: {"value": rec.value, "source": rec.source}
+                    for key, rec in state.written.items()
+                },
+            },
+        )

@@ -1,0 +1,132 @@
+"""The activity comparison, the policy table and the run lock, as tables."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from simkl_ratings.core.activities import compare
+from simkl_ratings.core.lock import RunLock
+from simkl_ratings.core.policy import Outcome, Policy, decide
+from simkl_ratings.core.rating import Rating
+
+GROUPS = ("movies", "tv_shows", "anime")
+
+
+def acts(movies_rated=None, removed=None, all_=None, settings=None):
+    return {
+        "all": all_,
+        "settings": {"all": settings},
+        "movies": {"rated_at": movies_rated, "removed_from_list": removed},
+    }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "groups", "regressed"),
+    [
+        (acts("2026-01-01T00:00:00Z"), acts("2026-01-01T00:00:00.000Z"), set(), False),
+        (acts(None), acts("2026-01-01T00:00:00Z"), {"movies"}, False),
+        (acts("2026-01-01T00:00:00Z"), acts("2026-01-02T00:00:00Z"), {"movies"}, False),
+        (
+            acts(removed="2026-01-01T00:00:00Z"),
+            acts(removed="2026-01-03T00:00:00Z"),
+            {"movies"},
+            False,
+        ),
+        (acts("2026-01-02T00:00:00Z"), acts("2026-01-01T00:00:00Z"), {"movies"}, True),
+        (acts("2026-01-02T00:00:00Z"), acts(None), {"movies"}, True),
+        (acts(all_="2026-02-01T00:00:00Z"), acts(all_="2026-01-01T00:00:00Z"), set(), True),
+        (None, acts(), set(), False),
+    ],
+)
+def test_activity_changes_compare_instants_and_spot_regressions(old, new, groups, regressed):
+    changes = compare(old, new, GROUPS)
+    assert set(changes.groups) == groups
+    assert changes.regressed is regressed
+
+
+def test_settings_moving_is_reported():
+    old = acts(settings="2026-01-01T00:00:00Z")
+    assert compare(old, acts(settings="2026-01-02T00:00:00Z"), GROUPS).settings_moved
+    assert not compare(old, old, GROUPS).settings_moved
+
+
+R = Rating
+W, K = Outcome.WRITE, Outcome.KEPT_LOCAL
+
+
+@pytest.mark.parametrize(
+    ("policy", "kodi", "last_written", "outcome"),
+    [
+        (Policy.SIMKL_WINS, None, None, W),
+        (Policy.SIMKL_WINS, R(4), 4, W),
+        (Policy.SIMKL_WINS, R(4), None, W),
+        (Policy.SIMKL_WINS, R(4), 6, W),
+        (Policy.FILL_EMPTY, None, None, W),
+        (Policy.FILL_EMPTY, R(4), 4, K),
+        (Policy.FILL_EMPTY, R(4), None, K),
+        (Policy.KEEP_LOCAL, None, 5, W),
+        (Policy.KEEP_LOCAL, R(4), 4, W),
+        (Policy.KEEP_LOCAL, R(4), None, K),
+        (Policy.KEEP_LOCAL, R(4), 6, K),
+    ],
+)
+def test_the_policy_table(policy, kodi, last_written, outcome):
+    assert decide(policy, kodi, last_written) is outcome
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_one_run_at_a_time_in_one_kodi_session(tmp_path):
+    clock = Clock(1000.0)
+    service = RunLock(str(tmp_path), "session-a", clock=clock)
+    manual = RunLock(str(tmp_path), "session-a", clock=clock)
+    assert service.acquire("service")
+    assert not manual.acquire("manual")
+    service.release()
+    assert manual.acquire("manual")
+    manual.release()
+    assert not os.path.exists(tmp_path / "sync.lock")
+
+
+def test_a_lock_from_an_earlier_kodi_session_is_stale(tmp_path):
+    crashed = RunLock(str(tmp_path), "before-the-crash", clock=Clock(1000.0))
+    assert crashed.acquire("service")
+    after_restart = RunLock(str(tmp_path), "after-restart", clock=Clock(1001.0))
+    assert after_restart.acquire("manual")
+
+
+def test_a_lock_not_refreshed_for_too_long_is_stale_and_refresh_keeps_it_alive(tmp_path):
+    clock = Clock(1000.0)
+    holder = RunLock(str(tmp_path), "s", clock=clock, stale_after=60)
+    other = RunLock(str(tmp_path), "s", clock=clock, stale_after=60)
+    assert holder.acquire("service")
+    clock.now = 1050.0
+    holder.refresh()
+    clock.now = 1100.0
+    assert not other.acquire("manual")
+    clock.now = 1200.0
+    assert other.acquire("manual")
+
+
+def test_release_only_removes_our_own_lock(tmp_path):
+    clock = Clock(1000.0)
+    first = RunLock(str(tmp_path), "old", clock=clock)
+    first.acquire("service")
+    second = RunLock(str(tmp_path), "new", clock=clock)
+    assert second.acquire("manual")  # took over the stale one
+    first.release()
+    with open(tmp_path / "sync.lock") as stream:
+        assert json.load(stream)["owner"] == "manual"
+
+
+def test_an_unreadable_lock_file_is_stale(tmp_path):
+    (tmp_path / "sync.lock").write_text("garbage")
+    assert RunLock(str(tmp_path), "s").acquire("manual")
