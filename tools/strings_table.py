@@ -16,7 +16,7 @@ STRINGS = [
     (30007, "ACTION_REBUILD", "Rebuild from scratch (download all ratings again)"),
     (30008, "BUSY", "A sync is already running; try again when it has finished."),
     # Progress
-    (30010, "PROGRESS_FETCH", "Downloading your {type} ratings from Simkl…"),
+    (30010, "PROGRESS_FETCH", "Downloading your Simkl ratings: {type}…"),
     (30011, "PROGRESS_READ", "Reading your Kodi library: {kind}…"),
     (30012, "PROGRESS_WRITE", "Writing ratings to Kodi: {done} of {total}"),
     (30013, "PROGRESS_START", "Starting…"),

@@ -25,7 +25,7 @@ import pytest
 from tests.sandbox.simkl_sandbox import SimklSandbox
 
 from . import addon_install
-from .addon_driver import CLIENT_ID
+from .addon_driver import CLIENT_ID, AddonDriver
 from .addon_install import InstalledAddon
 from .kodi_harness import (
     KODI_BIN,
@@ -283,3 +283,23 @@ def addon_settings(sandbox: SimklSandbox) -> dict[str, str]:
         "sync_on_start": "false",
         "sync_interval": "0",
     }
+
+
+@pytest.fixture(scope="session")
+def issued_tokens() -> list[str]:
+    """Every token the sandbox handed to the add-on this session (checked against the log)."""
+    return []
+
+
+@pytest.fixture
+def addon(installed_addon: InstalledAddon, kodi: KodiInstance) -> AddonDriver:
+    return AddonDriver(kodi)
+
+
+@pytest.fixture
+def signed_in(addon: AddonDriver, sandbox: SimklSandbox, issued_tokens: list[str]) -> AddonDriver:
+    """Signed in, on fresh add-on state (no cache, no write record)."""
+    token = sandbox.issue_token()
+    issued_tokens.append(token)
+    addon.seed_token(token)
+    return addon

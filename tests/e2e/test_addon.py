@@ -6,32 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.sandbox.simkl_sandbox import SimklSandbox
 
 from .addon_driver import AddonDriver
 from .host import wait_for
 from .simkl_account import PRE_RATED, Account
 
-ISSUED_TOKENS: list[str] = []
-
-
-@pytest.fixture
-def addon(installed_addon, kodi) -> AddonDriver:
-    return AddonDriver(kodi)
-
-
-@pytest.fixture
-def signed_in(addon: AddonDriver, sandbox: SimklSandbox) -> AddonDriver:
-    token = sandbox.issue_token()
-    ISSUED_TOKENS.append(token)
-    addon.seed_token(token)
-    return addon
-
 
 def test_login_shows_the_code_stores_the_token_and_a_later_sync_needs_no_sign_in(
-    addon: AddonDriver, sandbox: SimklSandbox, kodi, test_output: Path
+    addon: AddonDriver, sandbox: SimklSandbox, kodi, test_output: Path, issued_tokens
 ):
     addon.sign_out_locally()
     addon.reset_state()
@@ -43,7 +26,7 @@ def test_login_shows_the_code_stores_the_token_and_a_later_sync_needs_no_sign_in
     assert shot.distinct_colours > 8
     sandbox.approve(codes[0])  # the user enters the code on simkl.com
     credentials = json.loads(_wait_for_file(addon.credentials_path).read_text())
-    ISSUED_TOKENS.append(credentials["access_token"])
+    issued_tokens.append(credentials["access_token"])
     assert len(credentials["access_token"]) == 64
     assert credentials["account_id"] == 4242
     assert oct(addon.credentials_path.stat().st_mode & 0o777) == "0o600"
@@ -118,9 +101,9 @@ def test_a_second_sync_with_nothing_changed_costs_one_request_and_no_write(
 
 
 def test_a_revoked_token_ends_in_words_and_a_cleared_sign_in(
-    pristine_kodi, signed_in: AddonDriver, sandbox: SimklSandbox
+    pristine_kodi, signed_in: AddonDriver, sandbox: SimklSandbox, issued_tokens
 ):
-    sandbox.revoke_token(ISSUED_TOKENS[-1])
+    sandbox.revoke_token(issued_tokens[-1])
     report = signed_in.run("sync")
     pristine_kodi.dismiss_dialogs()  # "Sign in to Simkl now?" -> No
     assert report["result"] == "error"
@@ -129,12 +112,14 @@ def test_a_revoked_token_ends_in_words_and_a_cleared_sign_in(
     assert all(value == 0 for value in signed_in.ratings().values())
 
 
-def test_the_access_token_never_reaches_the_log_or_the_report(signed_in: AddonDriver, kodi):
+def test_the_access_token_never_reaches_the_log_or_the_report(
+    signed_in: AddonDriver, kodi, issued_tokens
+):
     signed_in.run("sync")
     log = kodi.read_log(include_previous_runs=True)
     assert "script.simkl.ratings" in log  # debug logging was on and the add-on logged
     report_text = signed_in.report_path.read_text()
-    assert ISSUED_TOKENS
-    for token in ISSUED_TOKENS:
+    assert issued_tokens
+    for token in issued_tokens:
         assert token not in log
         assert token not in report_text
