@@ -20,6 +20,8 @@ STRINGS = [
     (30011, "PROGRESS_READ", "Reading your Kodi library: {kind}…"),
     (30012, "PROGRESS_WRITE", "Writing ratings to Kodi: {done} of {total}"),
     (30013, "PROGRESS_START", "Starting…"),
+    (30014, "PROGRESS_CHECK", "Asking Simkl what changed…"),
+    (30015, "PROGRESS_SCAN", "Waiting for Kodi to finish scanning the library…"),
     (30020, "TYPE_MOVIES", "movies"),
     (30021, "TYPE_SHOWS", "TV shows"),
     (30022, "TYPE_ANIME", "anime"),

@@ -56,22 +56,29 @@ class Engine:
         self.store = SyncStateStore(profile)
 
     def run(
-        self, *, types=SIMKL_TYPES, progress: Progress | None = None, offline=False, **options
+        self,
+        *,
+        types=SIMKL_TYPES,
+        progress: Progress | None = None,
+        offline: bool = False,
+        api_url: str | None = None,
+        client_id: str = CLIENT,
+        timeout: tuple[float, float] = (5.0, 5.0),
+        **options,
     ) -> Report:
         """One run as the add-on does it: a fresh client and library gateway each time."""
         self.sandbox.clear_requests()
-        client = (
-            None
-            if offline
-            else SimklClient(
-                self.sandbox.url,
-                CLIENT,
+        client = None
+        if not offline:
+            client = SimklClient(
+                api_url or self.sandbox.url,
+                client_id,
                 "0.1.0",
                 token=self.token,
+                timeout=timeout,
                 retry=RetryPolicy(retries=2, base_delay=0.0, jitter=0.0),
                 wait=lambda s: False,
             )
-        )
         library = KodiLibrary(JsonRpc(self.kodi.handle))
         options.setdefault("account_id", 7)
         if offline:

@@ -386,3 +386,47 @@ def test_rebuild_downloads_everything_again(env):
     script.main(["default.py", "rebuild"])
     assert len(responses.calls) == first * 2 + 1
     assert env.report()["mode"] == "rebuild"
+
+
+@responses.activate
+def test_progress_says_what_each_stage_does(env):
+    env.sign_in_stored()
+    library(env)
+    env.serve_ratings(movies=MOVIES)
+    script.main(["default.py", "sync"])
+    texts = [text for _, text in env.state.progress[0].updates]
+    assert texts[:3] == [
+        "Starting…",
+        "Asking Simkl what changed…",
+        "Downloading your Simkl ratings: movies…",
+    ]
+    assert "Reading your Kodi library: movies…" in texts
+    assert texts[-1] == "Writing ratings to Kodi: 1 of 1"
+
+
+@responses.activate
+def test_a_sync_waits_for_a_library_scan_in_progress(env):
+    env.sign_in_stored()
+    env.serve_ratings()
+    env.state.conditions["Library.IsScanningVideo"] = True
+
+    def scan_ends_after_three_waits(_timeout):
+        if len(env.state.waits) >= 3:
+            env.state.conditions["Library.IsScanningVideo"] = False
+
+    env.state.on_wait = scan_ends_after_three_waits
+    script.main(["default.py", "sync"])
+    assert env.state.waits[:3] == [1, 1, 1]
+    texts = [text for _, text in env.state.progress[0].updates]
+    assert "Waiting for Kodi to finish scanning the library…" in texts
+    assert env.report()["result"] == "ok"
+
+
+def test_a_sync_cancelled_while_waiting_for_a_scan_writes_nothing(env):
+    env.sign_in_stored()
+    env.state.conditions["Library.IsScanningVideo"] = True
+    env.state.cancel_progress_after = 2
+    with responses.RequestsMock() as mock:
+        script.main(["default.py", "sync"])
+        assert len(mock.calls) == 0
+    assert env.report()["result"] == "cancelled"

@@ -32,6 +32,7 @@ from .state import SyncState, SyncStateStore, WrittenRecord, source_of
 from .timeutil import format_instant, utc_now
 
 LOG = logging.getLogger(__name__)
+LOGGED_SKIPS = 10  # a bad reply must not flood kodi.log: the report lists every skipped row
 
 
 class Stage(enum.Enum):
@@ -142,8 +143,11 @@ class _Run:
         parsed = parse_ratings(simkl_type, self.simkl.ratings(simkl_type.name))
         self.report.skipped_items.extend(row.describe() for row in parsed.skipped)
         self.report.types[simkl_type.name].skipped = len(parsed.skipped)
-        for row in parsed.skipped:
+        for row in parsed.skipped[:LOGGED_SKIPS]:
             LOG.warning("skipped a %s rating from Simkl: %s", simkl_type.name, row.reason)
+        if len(parsed.skipped) > LOGGED_SKIPS:
+            more = len(parsed.skipped) - LOGGED_SKIPS
+            LOG.warning("skipped %d more %s ratings (listed in the report)", more, simkl_type.name)
         return parsed.items
 
     def types_to_fetch(self, state: SyncState, current: Mapping[str, Any]) -> list[SimklType]:

@@ -10,9 +10,10 @@ from .. import ADDON_ID
 from ..core.credentials import Credentials
 from ..core.errors import SignedOut, SyncError
 from ..core.lock import RunLock
-from ..core.report import RESULT_ERROR, RESULT_OK, Report, save_report
+from ..core.report import RESULT_CANCELLED, RESULT_ERROR, RESULT_OK, Report, save_report
 from ..core.simkl import SimklClient
 from ..core.sync import Mode, Progress, Stage, SyncOptions, run_sync
+from ..core.timeutil import format_instant, utc_now
 from . import strings as S
 from .context import AddonContext
 from .login import current_credentials, sign_in
@@ -133,12 +134,27 @@ def _run_locked(
     )
     try:
         progress = _Heartbeat(sink, lock)
-        report = run_sync(client, ctx.library(), options, progress, ctx.sync_state())
+        if not _wait_for_scan(ctx, monitor, progress):
+            report = Report(result=RESULT_CANCELLED, dry_run=dry_run, mode=mode.value)
+            report.error_code = "cancelled"
+            report.finished_at = format_instant(utc_now())
+        else:
+            report = run_sync(client, ctx.library(), options, progress, ctx.sync_state())
     finally:
         sink.close()
     _finish(ctx, report)
     _tell(ctx, monitor, report, interactive)
     return report
+
+
+def _wait_for_scan(ctx: AddonContext, monitor: xbmc.Monitor, progress: Progress) -> bool:
+    """Kodi is scanning the video library: wait for it, so the library is read once, whole.
+    False when the user cancelled or Kodi is quitting."""
+    while xbmc.getCondVisibility("Library.IsScanningVideo"):
+        progress.update(0, Stage.CHECK, "scan")
+        if progress.cancelled() or monitor.waitForAbort(1):
+            return False
+    return True
 
 
 def _quiet(report: Report) -> bool:

@@ -62,7 +62,11 @@ class SyncService(xbmc.Monitor):
         if not self._wait_until_idle():
             return
         ctx = self._context()
-        report = run(ctx, self, interactive=False, mode=mode)
+        try:
+            report = run(ctx, self, interactive=False, mode=mode)
+        except Exception as exc:  # a bug in one run must not end the service
+            LOG.error("the %s run stopped on %s: %s", mode.value, type(exc).__name__, exc)
+            return
         if report is not None and report.error_code == SignedOut.code and not self.hinted:
             self.hinted = True
             if ctx.settings.notify and mode is Mode.SYNC:

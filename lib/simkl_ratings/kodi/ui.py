@@ -16,6 +16,8 @@ def notify(ctx: AddonContext, message: str, *, error: bool = False, millis: int 
 
 
 def stage_text(ctx: AddonContext, stage: Stage, detail: str) -> str:
+    if stage is Stage.CHECK:
+        return ctx.localize(S.PROGRESS_SCAN if detail == "scan" else S.PROGRESS_CHECK)
     if stage is Stage.FETCH:
         return ctx.localize(S.PROGRESS_FETCH, type=ctx.localize(TYPE_STRINGS[detail]))
     if stage is Stage.READ:
