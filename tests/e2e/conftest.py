@@ -274,8 +274,9 @@ def sandbox(account: Account) -> Iterator[SimklSandbox]:
 
 
 @pytest.fixture
-def addon_settings(sandbox: SimklSandbox) -> dict[str, str]:
-    """Point the add-on at the sandbox; no start-up sync so each test decides when to sync."""
+def sandbox_settings(sandbox: SimklSandbox) -> dict[str, str]:
+    """Point the add-on at the sandbox, debug logging on; no start-up or scheduled sync, so
+    each test decides when to sync. Modules override `addon_settings` by extending this."""
     return {
         "api_url": sandbox.url,
         "client_id": CLIENT_ID,
@@ -283,6 +284,11 @@ def addon_settings(sandbox: SimklSandbox) -> dict[str, str]:
         "sync_on_start": "false",
         "sync_interval": "0",
     }
+
+
+@pytest.fixture
+def addon_settings(sandbox_settings: dict[str, str]) -> dict[str, str]:
+    return sandbox_settings
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.sandbox.accounts import rated
+
 from .library_gen import LibrarySpec
 
 RATED_AT = "2026-03-0{day}T10:00:00Z"
@@ -25,16 +27,7 @@ class Account:
 
 
 def _row(simkl: int, title: str, year: int, ids: dict, rating: int, day: int, **extra) -> dict:
-    return {
-        "simkl": simkl,
-        "title": title,
-        "year": year,
-        "ids": ids,
-        "user_rating": rating,
-        "user_rated_at": RATED_AT.format(day=day),
-        "status": "completed",
-        **extra,
-    }
+    return rated(simkl, title, year, rating, ids, RATED_AT.format(day=day), **extra)
 
 
 def _some(ids: dict[str, str], keys: tuple[str, ...]) -> dict[str, str]:

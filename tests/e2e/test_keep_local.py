@@ -5,21 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from .addon_driver import CLIENT_ID, AddonDriver
+from .addon_driver import AddonDriver
 
 KEEP_MY_KODI_EDITS = "2"  # the overwrite_policy list index
 
 
 @pytest.fixture
-def addon_settings(sandbox) -> dict[str, str]:
-    return {
-        "api_url": sandbox.url,
-        "client_id": CLIENT_ID,
-        "debug": "true",
-        "sync_on_start": "false",
-        "sync_interval": "0",
-        "overwrite_policy": KEEP_MY_KODI_EDITS,
-    }
+def addon_settings(sandbox_settings) -> dict[str, str]:
+    return {**sandbox_settings, **{"overwrite_policy": KEEP_MY_KODI_EDITS}}
 
 
 def test_a_rating_edited_in_kodi_is_kept_and_untouched_ones_follow_simkl(

@@ -13,16 +13,9 @@ from .simkl_account import Account
 
 
 @pytest.fixture
-def addon_settings(sandbox) -> dict[str, str]:
+def addon_settings(sandbox_settings) -> dict[str, str]:
     """A short startup delay and sync at start, as a user would set it."""
-    return {
-        "api_url": sandbox.url,
-        "client_id": "e2e-client-id",
-        "debug": "true",
-        "sync_on_start": "true",
-        "startup_delay": "2",
-        "sync_interval": "0",
-    }
+    return {**sandbox_settings, **{"sync_on_start": "true", "startup_delay": "2"}}
 
 
 def test_the_service_syncs_by_itself_after_kodi_starts(

@@ -15,21 +15,14 @@ from simkl_ratings.core.state import SyncStateStore
 from simkl_ratings.core.sync import Mode, Progress, SyncOptions, run_sync
 
 from tests.fakes.fake_kodi_rpc import FakeKodiLibrary
+from tests.sandbox.accounts import rated
 from tests.sandbox.simkl_sandbox import SimklSandbox
 
 CLIENT = "engine-client"
 
 
 def row(simkl, title, year, rating, day=1, **ids):
-    return {
-        "simkl": simkl,
-        "title": title,
-        "year": year,
-        "ids": ids,
-        "user_rating": rating,
-        "user_rated_at": f"2026-01-{day:02d}T10:00:00Z",
-        "status": "completed",
-    }
+    return rated(simkl, title, year, rating, ids, f"2026-01-{day:02d}T10:00:00Z")
 
 
 ACCOUNT = {
