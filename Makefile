@@ -4,12 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test unit e2e lint format strings zip demo kodi-installed clean
+.PHONY: venv test unit e2e lint format strings zip demo kodi-installed clean repo check bench
 
 $(VENV)/.ready: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet "requests>=2.22" "pytest>=7" "responses>=0.23" "ruff>=0.6"
+	$(PY) -m pip install --quiet "requests>=2.22" "pytest>=8" "responses>=0.23" "ruff>=0.6" \
+	  "hypothesis>=6" "kodi-addon-checker==0.0.36"
 	touch $@
 
 venv: $(VENV)/.ready
@@ -57,3 +58,18 @@ zip: venv
 
 clean:
 	rm -rf dist test-output .pytest_cache .ruff_cache
+
+## repo: the add-on repository in dist/repo/ and dist/repository.simkl.ratings-<version>.zip;
+## SIMKL_REPO_URL=https://<user>.github.io/<repo>/ sets the address it will be published at
+repo: venv
+	$(PY) tools/build_repo.py
+
+## check: lint, the static checks and kodi-addon-checker (offline mirror; matrix, nexus, omega)
+check: venv lint
+	$(PY) -m pytest -q tests/unit/test_static.py
+	$(PY) tools/addon_check.py
+
+## bench: the benchmark (real Kodi with 10,000 movies / 1,000 shows against the floor, the engine
+## at 50k-200k items, idle cost, UI latency); prints one table, writes test-output/bench/bench.json
+bench: venv kodi-installed
+	$(PY) -m tools.bench
