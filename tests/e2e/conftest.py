@@ -298,7 +298,12 @@ def issued_tokens() -> list[str]:
 
 
 @pytest.fixture
-def addon(installed_addon: InstalledAddon, kodi: KodiInstance) -> AddonDriver:
+def addon(
+    installed_addon: InstalledAddon, kodi: KodiInstance, sandbox: SimklSandbox, account: Account
+) -> AddonDriver:
+    """The installed add-on, with the sandbox back at the original account (tests change it)."""
+    sandbox.reset_account(account.fixture)
+    sandbox.set_raw_rating(*account.invalid, INVALID_RATING)
     return AddonDriver(kodi)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import json
 import signal
 import socket
@@ -150,6 +151,12 @@ class SimklSandbox:
         self._thread: threading.Thread | None = None
         self._conn_lock = threading.Lock()
         self._connections: set[socket.socket] = set()
+
+    def reset_account(self, account: dict[str, Any] | None) -> None:
+        """Start over from this account (tests sharing one server must not see each other's
+        rating changes); issued tokens stay valid, faults are cleared."""
+        self.model = AccountModel(copy.deepcopy(account))
+        self.faults.clear()
 
     @classmethod
     def from_fixture(cls, path: str | Path, **kw: Any) -> SimklSandbox:
