@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -15,6 +14,8 @@ from pathlib import Path
 import build_repo
 import build_zip
 import pytest
+
+from tests.images import PNG_RGB, jpeg_size, png_size
 
 from .conftest import ROOT
 
@@ -130,23 +131,10 @@ def test_nothing_in_the_repository_add_on_folder_is_left_unshipped():
 
 
 def test_the_repository_add_on_art_meets_kodi_rules():
-    icon = (ROOT / REPO_ID / "icon.png").read_bytes()
-    width, height, _depth, colour_type = struct.unpack(">IIBB", icon[16:26])
-    assert (width, height, colour_type) == (256, 256, 2)  # 2: RGB, no alpha channel
-    fanart = (ROOT / REPO_ID / "fanart.jpg").read_bytes()
-    assert fanart[:2] == b"\xff\xd8" and len(fanart) < 1_000_000
+    assert png_size(ROOT / REPO_ID / "icon.png") == (256, 256, PNG_RGB)
+    fanart = ROOT / REPO_ID / "fanart.jpg"
+    assert fanart.stat().st_size < 1_000_000
     assert jpeg_size(fanart) == (1920, 1080)
-
-
-def jpeg_size(data: bytes) -> tuple[int, int]:
-    i = 2
-    while i < len(data):
-        marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
-        if marker in (0xC0, 0xC2):
-            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
-            return width, height
-        i += 2 + length
-    raise AssertionError("no JPEG frame header")
 
 
 def test_a_landing_page_links_the_repository_zip(built: build_repo.RepoBuild):

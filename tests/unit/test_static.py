@@ -5,12 +5,12 @@ from __future__ import annotations
 import ast
 import pathlib
 import re
-import struct
 import xml.etree.ElementTree as ET
 
 from simkl_ratings.kodi import strings
 
 from tests.fakes.kodi_state import read_strings
+from tests.images import PNG_RGB, jpeg_size, png_size
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LIB = ROOT / "lib" / "simkl_ratings"
@@ -128,27 +128,9 @@ def test_addon_xml_declares_what_kodi_needs():
     assert len(meta.findtext("news")) <= 1500
 
 
-def png_size(path: pathlib.Path) -> tuple[int, int, int]:
-    data = path.read_bytes()
-    width, height, _depth, color_type = struct.unpack(">IIBB", data[16:26])
-    return width, height, color_type
-
-
-def jpeg_size(path: pathlib.Path) -> tuple[int, int]:
-    data = path.read_bytes()
-    i = 2
-    while i < len(data):
-        marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
-        if marker in (0xC0, 0xC2):
-            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
-            return width, height
-        i += 2 + length
-    raise AssertionError("no frame header")
-
-
 def test_icon_and_fanart_meet_the_repository_rules():
     width, height, color_type = png_size(ROOT / "resources" / "icon.png")
     assert (width, height) in ((256, 256), (512, 512))
-    assert color_type == 2  # RGB, no alpha channel
+    assert color_type == PNG_RGB
     assert jpeg_size(ROOT / "resources" / "fanart.jpg") == (1920, 1080)
     assert (ROOT / "resources" / "fanart.jpg").stat().st_size < 1_000_000
