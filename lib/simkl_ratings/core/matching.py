@@ -11,7 +11,7 @@ import unicodedata
 from typing import Iterable, Mapping, Sequence, Tuple
 
 from .library import LibraryItem
-from .media import KodiKind
+from .media import KODI_KINDS, KodiKind
 
 IndexKey = Tuple[str, str, str]
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -26,22 +26,42 @@ def normalise_title(title: str) -> str:
 
 class LibraryIndex:
     def __init__(self, items: Iterable[LibraryItem], *, titles: bool = False) -> None:
-        self._by_id: dict[IndexKey, list[LibraryItem]] = {}
+        # One item per id is the rule; ids shared by several items (duplicates in the library)
+        # go to a second, small map, so the common case allocates no list per id.
+        self._by_id: dict[IndexKey, LibraryItem] = {}
+        self._shared: dict[IndexKey, list[LibraryItem]] = {}
         self._by_title: dict[tuple[str, str, int], list[LibraryItem]] = {}
+        self._by_kodi_id: dict[str, dict[int, LibraryItem]] = {k.name: {} for k in KODI_KINDS}
+        by_id, shared, by_kodi_id = self._by_id, self._shared, self._by_kodi_id
         for item in items:
+            kind = item.kind.name
+            by_kodi_id[kind][item.kodi_id] = item
             for id_type, value in item.ids.items():
-                self._by_id.setdefault((item.kind.name, id_type, value), []).append(item)
+                key = (kind, id_type, value)
+                first = by_id.setdefault(key, item)
+                if first is not item:
+                    shared.setdefault(key, [first]).append(item)
             if titles and item.year and item.title:
-                key = (item.kind.name, normalise_title(item.title), item.year)
-                self._by_title.setdefault(key, []).append(item)
+                title_key = (kind, normalise_title(item.title), item.year)
+                self._by_title.setdefault(title_key, []).append(item)
+
+    def item(self, key: str) -> LibraryItem | None:
+        """The item behind a write-record key ("movie:12"), if it is still in the library."""
+        kind, _, kodi_id = key.partition(":")
+        items = self._by_kodi_id.get(kind)
+        return items.get(int(kodi_id)) if items is not None and kodi_id.isdigit() else None
 
     def find(self, kinds: Sequence[KodiKind], ids: Mapping[str, str]) -> list[LibraryItem]:
         """Every distinct item of those kinds that any of the ids points at."""
         found: dict[tuple[str, int], LibraryItem] = {}
         for kind in kinds:
             for id_type, value in ids.items():
-                for item in self._by_id.get((kind.name, id_type, value), ()):
-                    found.setdefault(item.key, item)
+                key = (kind.name, id_type, value)
+                item = self._by_id.get(key)
+                if item is None:
+                    continue
+                for match in self._shared.get(key, (item,)):
+                    found.setdefault(match.key, match)
         return list(found.values())
 
     def find_by_title(
