@@ -26,21 +26,24 @@ def normalise_title(title: str) -> str:
 
 class LibraryIndex:
     def __init__(self, items: Iterable[LibraryItem], *, titles: bool = False) -> None:
-        # One item per id is the rule; ids shared by several items (duplicates in the library)
-        # go to a second, small map, so the common case allocates no list per id.
-        self._by_id: dict[IndexKey, LibraryItem] = {}
+        # One map per (kind, id type), keyed by the id strings the items already hold: no key
+        # object is allocated per id. One item per id is the rule; ids shared by several items
+        # (duplicates in the library) also go to a second, small map.
+        self._by_id: dict[tuple[str, str], dict[str, LibraryItem]] = {}
         self._shared: dict[IndexKey, list[LibraryItem]] = {}
         self._by_title: dict[tuple[str, str, int], list[LibraryItem]] = {}
         self._by_kodi_id: dict[str, dict[int, LibraryItem]] = {k.name: {} for k in KODI_KINDS}
-        by_id, shared, by_kodi_id = self._by_id, self._shared, self._by_kodi_id
+        by_id, by_kodi_id = self._by_id, self._by_kodi_id
         for item in items:
             kind = item.kind.name
             by_kodi_id[kind][item.kodi_id] = item
             for id_type, value in item.ids.items():
-                key = (kind, id_type, value)
-                first = by_id.setdefault(key, item)
+                values = by_id.get((kind, id_type))
+                if values is None:
+                    values = by_id[(kind, id_type)] = {}
+                first = values.setdefault(value, item)
                 if first is not item:
-                    shared.setdefault(key, [first]).append(item)
+                    self._shared.setdefault((kind, id_type, value), [first]).append(item)
             if titles and item.year and item.title:
                 title_key = (kind, normalise_title(item.title), item.year)
                 self._by_title.setdefault(title_key, []).append(item)
@@ -56,11 +59,10 @@ class LibraryIndex:
         found: dict[tuple[str, int], LibraryItem] = {}
         for kind in kinds:
             for id_type, value in ids.items():
-                key = (kind.name, id_type, value)
-                item = self._by_id.get(key)
+                item = self._by_id.get((kind.name, id_type), {}).get(value)
                 if item is None:
                     continue
-                for match in self._shared.get(key, (item,)):
+                for match in self._shared.get((kind.name, id_type, value), (item,)):
                     found.setdefault(match.key, match)
         return list(found.values())
 
