@@ -10,7 +10,9 @@ import pytest
 import responses
 import xbmcgui
 from simkl_ratings.core.lock import RunLock
+from simkl_ratings.core.sync import Stage
 from simkl_ratings.kodi import pin_dialog, script, service
+from simkl_ratings.kodi.ui import _Throttle
 
 from .conftest import movie_row, show_row
 from .shell_env import ACTIVITIES, API, PIN_REPLY, TOKEN
@@ -430,3 +432,24 @@ def test_a_sync_cancelled_while_waiting_for_a_scan_writes_nothing(env):
         script.main(["default.py", "sync"])
         assert len(mock.calls) == 0
     assert env.report()["result"] == "cancelled"
+
+
+def test_progress_redraws_a_stage_at_most_once_a_second_but_shows_new_stages_and_the_end():
+    now = [100.0]
+    throttle = _Throttle(clock=lambda: now[0])
+    shown = []
+    for step, (percent, stage) in enumerate(
+        [
+            (0, Stage.CHECK),
+            (5, Stage.FETCH),
+            (55, Stage.WRITE),
+            (60, Stage.WRITE),
+            (70, Stage.WRITE),
+            (80, Stage.WRITE),
+            (100, Stage.WRITE),
+        ]
+    ):
+        now[0] = 100.0 + 0.4 * step
+        if throttle.due(percent, stage):
+            shown.append(percent)
+    assert shown == [0, 5, 55, 80, 100]  # 60 and 70 fall within a second of 55
