@@ -1,0 +1,291 @@
+"""From raw measurements to the one table `make bench` prints: figure, target, PASS/MISS.
+
+The targets live here, next to the sentence that justifies each, so the table, the JSON and
+the README say the same thing. A miss never raises: it carries the reason, and run.py attaches
+the profile that shows where the time went.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .floor import FloorRound
+from .kodi_bench import BATCH_SIZE, IdleRun, KodiResults, SyncRun
+from .procstat import rendering_cpu
+
+FIRST_SYNC_MAX_RATIO = 1.25
+NO_CHANGE_MAX_S = 1.0
+CHANGES = 100
+ENGINE_MAX_CPU_S = 1.0
+ENGINE_MAX_MB = 200.0
+ENGINE_MAX_GROWTH = 2.2
+# Nielsen's limits: 0.1 s feels instant, beyond 1 s the user's flow is interrupted.
+UI_P95_MS = 100.0
+UI_MAX_MS = 1000.0
+MB = 1_000_000
+ADDON_THREAD = "LanguageInvoker"  # Kodi's thread running an add-on's Python
+FLOOR_THREAD = "TCPServer"  # Kodi's thread answering JSON-RPC over TCP
+
+
+@dataclass
+class Row:
+    key: str
+    measure: str
+    figure: str
+    target: str = ""
+    passed: bool | None = None  # None: a reference figure, not a target
+    why: str = ""
+
+    @property
+    def result(self) -> str:
+        if self.passed is None:
+            return "-"
+        return "PASS" if self.passed else "MISS"
+
+
+def _best(runs: Sequence[SyncRun]) -> SyncRun:
+    return min(runs, key=lambda run: run.wall_s)
+
+
+def _mib_to_mb(mib: float) -> float:
+    return mib * 1024 * 1024 / MB
+
+
+# -- Kodi rows ------------------------------------------------------------------------------
+def floor_row(rounds: Sequence[FloorRound]) -> Row:
+    best = min(rounds, key=lambda r: r.wall_s)
+    figure = (
+        f"{best.wall_s:.2f} s wall (read {best.read_s:.2f} s, {best.writes:,} writes in "
+        f"{best.batches} batches of {BATCH_SIZE} {best.write_s:.2f} s); Kodi CPU "
+        f"{best.kodi_cpu_s:.2f} s (GUI rendering {rendering_cpu(best.threads):.2f} s); "
+        f"rounds {', '.join(f'{r.wall_s:.2f}' for r in rounds)} s"
+    )
+    passed = None if best.errors == 0 else False
+    why = f"{best.errors} floor writes failed" if best.errors else ""
+    return Row(
+        "floor", f"Floor: same Kodi, no add-on (best of {len(rounds)})", figure, "", passed, why
+    )
+
+
+def first_sync_row(runs: Sequence[SyncRun], floors: Sequence[FloorRound]) -> Row:
+    best = _best(runs)
+    best_floor = min(floors, key=lambda r: r.wall_s)
+    floor = best_floor.wall_s
+    ratio = best.wall_s / floor
+    rendering = rendering_cpu(best.threads)
+    figure = (
+        f"{best.wall_s:.2f} s wall = {ratio:.2f} x floor; Kodi CPU {best.kodi_cpu_s:.2f} s "
+        f"(GUI rendering {rendering:.2f} s; the add-on's thread "
+        f"{best.threads.get(ADDON_THREAD, 0.0):.2f} s vs the floor's JSON-RPC thread "
+        f"{best_floor.threads.get(FLOOR_THREAD, 0.0):.2f} s); "
+        f"kodi.bin RSS peak {_mib_to_mb(best.rss_peak_mib):.0f} MB "
+        f"(before {_mib_to_mb(best.rss_start_mib):.0f}); {best.http_requests} HTTP; "
+        f"{best.jsonrpc_requests} JSON-RPC; writes {best.kodi_writes:,} report / "
+        f"{best.trigger_writes:,} trigger; rounds {', '.join(f'{r.wall_s:.2f}' for r in runs)} s"
+    )
+    problems = []
+    if ratio > FIRST_SYNC_MAX_RATIO:
+        problems.append(f"{best.wall_s - floor:.2f} s more than the floor ({ratio:.2f} x)")
+        if rendering > 1.0:
+            problems.append(
+                f"Kodi drew the progress dialog for {rendering:.2f} s of CPU (software OpenGL) "
+                "while the writes ran"
+            )
+    wrong = [r.label for r in runs if not r.writes_as_expected or r.result != "ok"]
+    if wrong:
+        problems.append(f"wrong writes or result in: {', '.join(wrong)}")
+    return Row(
+        "first_sync",
+        f"First sync, cold (best of {len(runs)})",
+        figure,
+        f"≤ {FIRST_SYNC_MAX_RATIO} x floor (≤ {FIRST_SYNC_MAX_RATIO * floor:.2f} s)",
+        not problems,
+        "; ".join(problems),
+    )
+
+
+def no_change_row(runs: Sequence[SyncRun]) -> Row:
+    best = _best(runs)
+    figure = (
+        f"{best.wall_s:.2f} s wall; Kodi CPU {best.kodi_cpu_s:.2f} s; {best.http_requests} HTTP; "
+        f"{best.jsonrpc_requests} JSON-RPC; writes {best.kodi_writes} report / "
+        f"{best.trigger_writes} trigger; rounds {', '.join(f'{r.wall_s:.2f}' for r in runs)} s"
+    )
+    problems = []
+    if best.wall_s >= NO_CHANGE_MAX_S:
+        problems.append(f"best run took {best.wall_s:.2f} s")
+    for run in runs:
+        if run.http_requests != 1 or run.kodi_writes or run.trigger_writes:
+            problems.append(
+                f"{run.label}: {run.http_requests} HTTP, {run.kodi_writes}/{run.trigger_writes} "
+                "writes"
+            )
+    return Row(
+        "no_change",
+        f"Second sync, nothing changed (best of {len(runs)})",
+        figure,
+        f"1 HTTP request, 0 writes, < {NO_CHANGE_MAX_S:.0f} s",
+        not problems,
+        "; ".join(problems),
+    )
+
+
+def changed_row(run: SyncRun) -> Row:
+    figure = (
+        f"{run.wall_s:.2f} s wall; Kodi CPU {run.kodi_cpu_s:.2f} s; {run.http_requests} HTTP; "
+        f"{run.jsonrpc_requests} JSON-RPC; writes {run.kodi_writes} report / "
+        f"{run.trigger_writes} trigger; the expected items and values: "
+        f"{'yes' if run.writes_as_expected else 'NO'}"
+    )
+    ok = run.kodi_writes == run.trigger_writes == CHANGES and bool(run.writes_as_expected)
+    why = "" if ok else f"{run.kodi_writes}/{run.trigger_writes} writes, expected {CHANGES}"
+    return Row(
+        "changed",
+        f"Third sync, {CHANGES} ratings changed on Simkl",
+        figure,
+        f"exactly {CHANGES} writes",
+        ok,
+        why,
+    )
+
+
+def ui_row(run: SyncRun, idle: dict[str, Any]) -> Row:
+    latency = run.latency or {}
+    parts = []
+    for method, stats in latency.items():
+        base = idle.get(method, {})
+        parts.append(
+            f"{method} p95 {stats['p95_ms']:.0f} ms / max {stats['max_ms']:.0f} ms "
+            f"(n={stats['count']}; idle p95 {base.get('p95_ms', 0):.0f} ms)"
+        )
+    worst_p95 = max((s["p95_ms"] for s in latency.values()), default=math.inf)
+    worst_max = max((s["max_ms"] for s in latency.values()), default=math.inf)
+    ok = worst_p95 <= UI_P95_MS and worst_max <= UI_MAX_MS
+    why = "" if ok else f"p95 {worst_p95:.0f} ms, max {worst_max:.0f} ms"
+    return Row(
+        "ui",
+        f"UI during a first sync ({run.wall_s:.1f} s), probed every 100 ms",
+        "; ".join(parts),
+        f"p95 ≤ {UI_P95_MS:.0f} ms, max ≤ {UI_MAX_MS:.0f} ms",
+        ok,
+        why,
+    )
+
+
+def idle_row(idle: IdleRun) -> Row:
+    on, off = idle.addon_enabled, idle.addon_disabled
+    mean_on, mean_off = statistics.fmean(on), statistics.fmean(off)
+    spread = [statistics.stdev(s) if len(s) > 1 else 0.0 for s in (on, off)]
+    noise = 2 * math.sqrt(spread[0] ** 2 / len(on) + spread[1] ** 2 / len(off))
+    diff = mean_on - mean_off
+    figure = (
+        f"{100 * mean_on:.2f} % of a core with the service vs {100 * mean_off:.2f} % disabled: "
+        f"difference {100 * diff:+.2f} points, noise ±{100 * noise:.2f} "
+        f"(2 standard errors over {len(on)}+{len(off)} slices)"
+    )
+    if not idle.service_stopped_logged:
+        figure += "; the service did not log its stop"
+    ok = abs(diff) <= noise
+    why = "" if ok else f"the service costs {100 * diff:+.2f} points of a core beyond the noise"
+    measure = f"Idle: Kodi CPU over {idle.seconds:.0f} s each"
+    return Row("idle", measure, figure, "no measurable difference", ok, why)
+
+
+def kodi_rows(results: KodiResults) -> list[Row]:
+    rows = [floor_row(results.floor), first_sync_row(results.cold, results.floor)]
+    rows.append(no_change_row(results.unchanged))
+    if results.changed is not None:
+        rows.append(changed_row(results.changed))
+    if results.ping_round is not None:
+        rows.append(ui_row(results.ping_round, results.idle_latency))
+    if results.idle is not None:
+        rows.append(idle_row(results.idle))
+    return rows
+
+
+# -- engine rows ----------------------------------------------------------------------------
+def _engine_figure(result: dict[str, Any]) -> str:
+    return (
+        f"plan {result['plan_cpu_best_s']:.3f} s CPU (best of {len(result['plan_cpu_s'])}); "
+        f"process peak {_mib_to_mb(result['maxrss_mib']):.0f} MB (inputs "
+        f"{_mib_to_mb(result['inputs_rss_mib']):.0f} MB, planning allocates "
+        f"{_mib_to_mb(result['plan_traced_peak_mib']):.0f} MB); read "
+        f"{result['read_cpu_s']:.2f} s + parse {result['parse_cpu_s']:.2f} s CPU; "
+        f"{result['plan']['changes']:,} changes"
+    )
+
+
+def engine_rows(results: Sequence[dict[str, Any]]) -> list[Row]:
+    """Half, reference and double size; targets on the reference and on the growth."""
+    half, ref, double = results
+    name = "Engine: plan_sync, {items:,} items x {ratings:,} ratings"
+    rows = [Row("engine_half", name.format(**half), _engine_figure(half))]
+    cpu, peak = ref["plan_cpu_best_s"], _mib_to_mb(ref["maxrss_mib"])
+    problems = []
+    if cpu > ENGINE_MAX_CPU_S:
+        problems.append(f"{cpu:.2f} s CPU")
+    if peak > ENGINE_MAX_MB:
+        problems.append(f"{peak:.0f} MB peak")
+    rows.append(
+        Row(
+            "engine",
+            name.format(**ref),
+            _engine_figure(ref),
+            f"≤ {ENGINE_MAX_CPU_S:.0f} s CPU, ≤ {ENGINE_MAX_MB:.0f} MB",
+            not problems,
+            "; ".join(problems),
+        )
+    )
+    growth = (
+        ref["plan_cpu_best_s"] / half["plan_cpu_best_s"],
+        double["plan_cpu_best_s"] / ref["plan_cpu_best_s"],
+    )
+    calls = (ref["plan_calls"] / half["plan_calls"], double["plan_calls"] / ref["plan_calls"])
+    bare = (
+        ref["dict_reference_s"] / half["dict_reference_s"],
+        double["dict_reference_s"] / ref["dict_reference_s"],
+    )
+    figure = _engine_figure(double) + (
+        f"; doubling costs x {growth[0]:.2f} (half → reference) and x {growth[1]:.2f} "
+        f"(reference → double); function calls x {calls[0]:.2f} and x {calls[1]:.2f}; a bare "
+        f"dict of the same id keys x {bare[0]:.2f} and x {bare[1]:.2f}"
+    )
+    ok = max(growth) <= ENGINE_MAX_GROWTH
+    why = "" if ok else f"time grows x {max(growth):.2f} when the input doubles"
+    rows.append(
+        Row(
+            "engine_growth",
+            name.format(**double),
+            figure,
+            f"linear: doubling ≤ {ENGINE_MAX_GROWTH} x the time",
+            ok,
+            why,
+        )
+    )
+    return rows
+
+
+# -- output ---------------------------------------------------------------------------------
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def table(rows: Sequence[Row]) -> str:
+    """A Markdown table, readable in a terminal and pasted as is into the README."""
+    lines = ["| Measure | Figure | Target | Result |", "|---|---|---|---|"]
+    for row in rows:
+        cells = (row.measure, row.figure, row.target or "reference", row.result)
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def write_json(path: Path, payload: dict[str, Any], rows: Sequence[Row]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {**payload, "rows": [{**asdict(r), "result": r.result} for r in rows]}
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
