@@ -6,7 +6,9 @@ import ast
 import pathlib
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import fields
 
+from simkl_ratings.core.config import Settings
 from simkl_ratings.kodi import strings
 
 from tests.fakes.kodi_state import read_strings
@@ -70,6 +72,12 @@ def test_the_setting_ids_the_readme_and_tests_rely_on_exist():
         "sync_movies", "sync_shows", "sync_anime", "sync_on_start", "startup_delay",
         "sync_interval", "notify", "api_url", "client_id", "batch_size", "debug",
     } <= ids  # fmt: skip
+
+
+def test_every_typed_setting_is_a_setting_of_settings_xml():
+    """The shell reads exactly the fields of core.config.Settings from Kodi."""
+    ids = {s.get("id") for s in SETTINGS.iter("setting")}
+    assert {spec.name for spec in fields(Settings)} <= ids
 
 
 def test_no_user_facing_english_is_hard_coded_in_the_shell():

@@ -73,9 +73,17 @@ class Report:
         return total
 
     @classmethod
-    def failure(cls, code: str, message: str, *, dry_run: bool = False) -> Report:
+    def ended_early(
+        cls,
+        code: str,
+        message: str | None = None,
+        *,
+        result: str = RESULT_ERROR,
+        dry_run: bool = False,
+        mode: str = "sync",
+    ) -> Report:
         """The report of a run that stopped before it could sync anything."""
-        report = cls(result=RESULT_ERROR, dry_run=dry_run, error=message, error_code=code)
+        report = cls(result=result, dry_run=dry_run, mode=mode, error=message, error_code=code)
         report.finished_at = format_instant(utc_now())
         return report
 

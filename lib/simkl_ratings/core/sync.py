@@ -69,6 +69,10 @@ class SyncOptions:
     account_id: int | None = None  # from the stored sign-in
 
     @property
+    def type_names(self) -> frozenset[str]:
+        return frozenset(t.name for t in self.types)
+
+    @property
     def fingerprint(self) -> str:
         """What changes the plan without anything moving on Simkl."""
         names = ",".join(t.name for t in self.types)
@@ -278,8 +282,9 @@ class _Run:
         if inputs.activities is not None:
             state.activities = inputs.activities
         state.ratings.update(inputs.fetched)
+        enabled = self.options.type_names
         for name in list(state.ratings):
-            if name not in {t.name for t in self.options.types}:
+            if name not in enabled:
                 del state.ratings[name]  # a type turned off: pull it afresh when turned on
         for key in plan.released:
             state.written.pop(key, None)
@@ -306,8 +311,9 @@ class _Run:
             LOG.info("nothing moved on Simkl since the last sync")
             return
         items = self.read()
-        complete = frozenset(t.name for t in self.options.types)
-        options = PlanOptions(self.options.policy, self.options.title_fallback, complete)
+        options = PlanOptions(
+            self.options.policy, self.options.title_fallback, self.options.type_names
+        )
         plan = plan_sync(inputs.ratings, items, options, state.written)
         self._step(55, Stage.WRITE, f"0/{len(plan.changes)}")
         self.record_plan(plan, inputs.ratings)

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import uuid
+from dataclasses import fields
 from typing import Any
 
 from kodi_six import xbmc, xbmcaddon, xbmcgui, xbmcvfs
@@ -24,11 +25,6 @@ from .log import setup_logging
 
 LOG = logging.getLogger(__name__)
 
-SETTING_IDS = [
-    "sync_movies", "sync_shows", "sync_anime", "sync_on_start", "startup_delay",
-    "sync_interval", "notify", "api_url", "client_id", "batch_size", "debug",
-    "overwrite_policy", "title_fallback", "sync_after_scan", "wait_for_playback",
-]  # fmt: skip
 PACKAGING_FILE = os.path.join("resources", "packaging.json")
 SESSION_PROPERTY = f"{ADDON_ID}.session"
 
@@ -58,7 +54,8 @@ class AddonContext:
         setup_logging(self.settings.debug)
 
     def read_settings(self) -> tuple[Settings, list[str]]:
-        raw: dict[str, str] = {key: self.addon.getSetting(key) for key in SETTING_IDS}
+        # Every field of Settings is a setting id of settings.xml (a static test checks them).
+        raw = {spec.name: self.addon.getSetting(spec.name) for spec in fields(Settings)}
         return parse_settings(raw)
 
     def localize(self, string_id: int, **values: Any) -> str:

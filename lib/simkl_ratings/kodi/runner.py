@@ -8,12 +8,11 @@ from kodi_six import xbmc, xbmcgui
 
 from .. import ADDON_ID
 from ..core.credentials import Credentials
-from ..core.errors import SignedOut, SyncError
+from ..core.errors import Cancelled, SignedOut, SyncError
 from ..core.lock import RunLock
 from ..core.report import RESULT_CANCELLED, RESULT_ERROR, RESULT_OK, Report, save_report
 from ..core.simkl import SimklClient
 from ..core.sync import Mode, Progress, Stage, SyncOptions, run_sync
-from ..core.timeutil import format_instant, utc_now
 from . import strings as S
 from .context import AddonContext
 from .login import current_credentials, sign_in
@@ -104,7 +103,9 @@ def _run_locked(
     try:
         creds = _signed_in(ctx, monitor, interactive)
         if creds is None:
-            report = Report.failure(SignedOut.code, "not signed in", dry_run=dry_run)
+            report = Report.ended_early(
+                SignedOut.code, "not signed in", dry_run=dry_run, mode=mode.value
+            )
             _finish(ctx, report)
             return report
         client: SimklClient | None = None
@@ -112,7 +113,7 @@ def _run_locked(
             client = ctx.simkl_client(token=creds.access_token, wait=monitor.waitForAbort)
     except SyncError as exc:
         LOG.error("cannot start the sync (%s): %s", exc.code, exc)
-        report = Report.failure(exc.code, str(exc), dry_run=dry_run)
+        report = Report.ended_early(exc.code, str(exc), dry_run=dry_run, mode=mode.value)
         _finish(ctx, report)
         notify(ctx, error_text(ctx, exc.code), error=True)
         return report
@@ -135,9 +136,9 @@ def _run_locked(
     try:
         progress = _Heartbeat(sink, lock)
         if not _wait_for_scan(ctx, monitor, progress):
-            report = Report(result=RESULT_CANCELLED, dry_run=dry_run, mode=mode.value)
-            report.error_code = "cancelled"
-            report.finished_at = format_instant(utc_now())
+            report = Report.ended_early(
+                Cancelled.code, result=RESULT_CANCELLED, dry_run=dry_run, mode=mode.value
+            )
         else:
             report = run_sync(client, ctx.library(), options, progress, ctx.sync_state())
     finally:
