@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from simkl_ratings.core.simkl import RetryPolicy, SimklClient
+from simkl_ratings.core.simkl.client import RetryPolicy, SimklClient
 
 from tests.fakes.fake_kodi_rpc import FakeKodiLibrary
 

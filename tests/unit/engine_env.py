@@ -6,13 +6,13 @@ import copy
 import os
 
 import pytest
-from simkl_ratings.core.jsonrpc import JsonRpc
-from simkl_ratings.core.library import KodiLibrary
+from simkl_ratings.core.library.gateway import KodiLibrary
+from simkl_ratings.core.library.jsonrpc import JsonRpc
 from simkl_ratings.core.media import SIMKL_TYPES
-from simkl_ratings.core.report import Report
-from simkl_ratings.core.simkl import RetryPolicy, SimklClient
-from simkl_ratings.core.state import SyncStateStore
-from simkl_ratings.core.sync import Mode, Progress, SyncOptions, run_sync
+from simkl_ratings.core.simkl.client import RetryPolicy, SimklClient
+from simkl_ratings.core.sync.report import Report
+from simkl_ratings.core.sync.run import Mode, Progress, SyncOptions, run_sync
+from simkl_ratings.core.sync.state import SyncStateStore
 
 from tests.fakes.fake_kodi_rpc import FakeKodiLibrary
 from tests.sandbox.accounts import rated

@@ -7,7 +7,7 @@ import os
 
 import pytest
 import responses
-from simkl_ratings.core.simkl import ALL_RATINGS
+from simkl_ratings.core.simkl.client import ALL_RATINGS
 
 from tests.fakes import kodi_state
 from tests.fakes.fake_kodi_rpc import FakeKodiLibrary

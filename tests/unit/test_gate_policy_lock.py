@@ -6,10 +6,10 @@ import json
 import os
 
 import pytest
-from simkl_ratings.core.activities import compare
-from simkl_ratings.core.lock import RunLock
-from simkl_ratings.core.policy import Outcome, Policy, decide
 from simkl_ratings.core.rating import Rating
+from simkl_ratings.core.simkl.activities import compare
+from simkl_ratings.core.sync.lock import RunLock
+from simkl_ratings.core.sync.policy import Outcome, Policy, decide
 
 GROUPS = ("movies", "tv_shows", "anime")
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 from simkl_ratings.core.media import ANIME, MOVIES, SHOWS
-from simkl_ratings.core.policy import Policy
-from simkl_ratings.core.sync import Mode
+from simkl_ratings.core.sync.policy import Policy
+from simkl_ratings.core.sync.run import Mode
 
 
 def test_a_run_with_nothing_new_on_simkl_costs_one_request_and_touches_nothing(engine):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from simkl_ratings.core.jsonrpc import JsonRpc, JsonRpcError
-from simkl_ratings.core.library import KodiLibrary, LibraryItem, RatingWrite
+from simkl_ratings.core.library.gateway import KodiLibrary, LibraryItem, RatingWrite
+from simkl_ratings.core.library.jsonrpc import JsonRpc, JsonRpcError
 from simkl_ratings.core.media import MOVIE, TVSHOW
 from simkl_ratings.core.rating import InvalidRating, Rating
 

@@ -6,7 +6,7 @@ import pytest
 import requests
 import responses
 from simkl_ratings.core.errors import BadResponse, ClientIdRejected
-from simkl_ratings.core.pin import LoginOutcome, PinCode, PinLogin, parse_pin_start
+from simkl_ratings.core.simkl.pin import LoginOutcome, PinCode, PinLogin, parse_pin_start
 
 from .conftest import API
 

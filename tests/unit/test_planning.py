@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from simkl_ratings.core.library import LibraryItem
+from simkl_ratings.core.library.gateway import LibraryItem
 from simkl_ratings.core.media import ANIME, MOVIE, MOVIES, SHOWS, TVSHOW
-from simkl_ratings.core.planning import plan_sync
 from simkl_ratings.core.rating import Rating
-from simkl_ratings.core.ratings import SimklRating
+from simkl_ratings.core.simkl.ratings import SimklRating
+from simkl_ratings.core.sync.planning import plan_sync
 
 
 def kodi_item(kind, kodi_id, rating=None, **ids) -> LibraryItem:

@@ -9,19 +9,19 @@ import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from simkl_ratings.core.account import account_of
-from simkl_ratings.core.activities import compare, validate
 from simkl_ratings.core.config import INT_BOUNDS, Settings, parse_settings
 from simkl_ratings.core.errors import SyncError
 from simkl_ratings.core.ids import MATCH_KEYS, normalise_ids
-from simkl_ratings.core.jsonrpc import JsonRpc
-from simkl_ratings.core.library import KodiLibrary, LibraryItem
+from simkl_ratings.core.library.gateway import KodiLibrary, LibraryItem
+from simkl_ratings.core.library.jsonrpc import JsonRpc
 from simkl_ratings.core.media import KODI_KINDS, SIMKL_TYPES
-from simkl_ratings.core.pin import PinCode, parse_pin_start
-from simkl_ratings.core.planning import plan_sync
-from simkl_ratings.core.ratings import parse_ratings
-from simkl_ratings.core.simkl import parse_retry_after
-from simkl_ratings.core.state import SyncStateStore
+from simkl_ratings.core.simkl.account import account_of
+from simkl_ratings.core.simkl.activities import compare, validate
+from simkl_ratings.core.simkl.client import parse_retry_after
+from simkl_ratings.core.simkl.pin import PinCode, parse_pin_start
+from simkl_ratings.core.simkl.ratings import parse_ratings
+from simkl_ratings.core.sync.planning import plan_sync
+from simkl_ratings.core.sync.state import SyncStateStore
 
 EXAMPLES = settings(
     max_examples=300,

@@ -6,7 +6,7 @@ import pytest
 from simkl_ratings.core.errors import BadResponse
 from simkl_ratings.core.media import ANIME, MOVIES, SHOWS
 from simkl_ratings.core.rating import Rating
-from simkl_ratings.core.ratings import parse_ratings
+from simkl_ratings.core.simkl.ratings import parse_ratings
 from simkl_ratings.core.timeutil import parse_instant
 
 from .conftest import movie_row, show_row

@@ -7,8 +7,8 @@ import os
 import stat
 
 from simkl_ratings.core.config import Settings, parse_settings
-from simkl_ratings.core.credentials import Credentials, CredentialStore
 from simkl_ratings.core.media import ANIME, MOVIES
+from simkl_ratings.core.simkl.credentials import Credentials, CredentialStore
 
 
 def test_kodi_text_values_become_typed_settings():

@@ -9,8 +9,8 @@ import stat
 import pytest
 import responses
 import xbmcgui
-from simkl_ratings.core.lock import RunLock
-from simkl_ratings.core.sync import Stage
+from simkl_ratings.core.sync.lock import RunLock
+from simkl_ratings.core.sync.run import Stage
 from simkl_ratings.kodi import pin_dialog, script, service
 from simkl_ratings.kodi.ui import _Throttle
 

@@ -17,7 +17,7 @@ from simkl_ratings.core.errors import (
     SignedOut,
     SimklError,
 )
-from simkl_ratings.core.simkl import (
+from simkl_ratings.core.simkl.client import (
     ALL_RATINGS,
     SimklClient,
     parse_retry_after,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 
-from simkl_ratings.core.report import load_report, save_report
-from simkl_ratings.core.sync import Progress
+from simkl_ratings.core.sync.report import load_report, save_report
+from simkl_ratings.core.sync.run import Progress
 
 
 def test_first_run_lands_every_rating_on_the_right_item_and_counts_it(engine):

@@ -30,12 +30,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simkl_ratings.core.jsonrpc import JsonRpc
-from simkl_ratings.core.library import KodiLibrary, LibraryItem
+from simkl_ratings.core.library.gateway import KodiLibrary, LibraryItem
+from simkl_ratings.core.library.jsonrpc import JsonRpc
 from simkl_ratings.core.media import ANIME, MOVIE, MOVIES, SHOWS, TVSHOW
-from simkl_ratings.core.planning import Plan, PlanOptions, plan_sync
-from simkl_ratings.core.ratings import SimklRating, parse_ratings
-from simkl_ratings.core.state import WrittenRecord
+from simkl_ratings.core.simkl.ratings import SimklRating, parse_ratings
+from simkl_ratings.core.sync.planning import Plan, PlanOptions, plan_sync
+from simkl_ratings.core.sync.state import WrittenRecord
 
 from . import ROOT
 from .procstat import status_kib

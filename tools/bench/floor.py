@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simkl_ratings.core.library import PROPERTIES
+from simkl_ratings.core.library.gateway import PROPERTIES
 
 from .procstat import cpu_seconds, thread_cpu, thread_delta
 

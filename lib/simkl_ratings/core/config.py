@@ -10,8 +10,8 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
 from .media import SIMKL_TYPES, SimklType
-from .policy import POLICIES_BY_SETTING, Policy
-from .simkl import DEFAULT_API_URL
+from .simkl.client import DEFAULT_API_URL
+from .sync.policy import POLICIES_BY_SETTING, Policy
 
 INT_BOUNDS: Mapping[str, tuple[int, int]] = {
     "startup_delay": (0, 3600),

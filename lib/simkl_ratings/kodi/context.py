@@ -13,14 +13,14 @@ from kodi_six import xbmc, xbmcaddon, xbmcgui, xbmcvfs
 
 from .. import ADDON_ID
 from ..core.config import Settings, parse_settings
-from ..core.credentials import CredentialStore
 from ..core.files import read_json
-from ..core.jsonrpc import JsonRpc, JsonRpcError
-from ..core.library import KodiLibrary
-from ..core.lock import RunLock
-from ..core.report import REPORT_FILE
-from ..core.simkl import SimklClient
-from ..core.state import SyncStateStore
+from ..core.library.gateway import KodiLibrary
+from ..core.library.jsonrpc import JsonRpc, JsonRpcError
+from ..core.simkl.client import SimklClient
+from ..core.simkl.credentials import CredentialStore
+from ..core.sync.lock import RunLock
+from ..core.sync.report import REPORT_FILE
+from ..core.sync.state import SyncStateStore
 from .log import setup_logging
 
 LOG = logging.getLogger(__name__)

@@ -7,9 +7,9 @@ import time
 
 from kodi_six import xbmc, xbmcgui
 
-from ..core.account import complete_sign_in
-from ..core.credentials import Credentials
-from ..core.pin import LoginOutcome, PinLogin
+from ..core.simkl.account import complete_sign_in
+from ..core.simkl.credentials import Credentials
+from ..core.simkl.pin import LoginOutcome, PinLogin
 from . import strings as S
 from .context import AddonContext
 from .pin_dialog import PinDialog

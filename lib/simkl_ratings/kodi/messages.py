@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..core.report import RESULT_CANCELLED, RESULT_ERROR, Report
+from ..core.sync.report import RESULT_CANCELLED, RESULT_ERROR, Report
 from . import strings as S
 from .context import AddonContext
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from kodi_six import xbmcgui
 
-from ..core.pin import PinCode
+from ..core.simkl.pin import PinCode
 from . import strings as S
 from .context import AddonContext
 

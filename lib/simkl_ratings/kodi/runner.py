@@ -7,12 +7,12 @@ import logging
 from kodi_six import xbmc, xbmcgui
 
 from .. import ADDON_ID
-from ..core.credentials import Credentials
 from ..core.errors import Cancelled, SignedOut, SyncError
-from ..core.lock import RunLock
-from ..core.report import RESULT_CANCELLED, RESULT_ERROR, RESULT_OK, Report, save_report
-from ..core.simkl import SimklClient
-from ..core.sync import Mode, Progress, Stage, SyncOptions, run_sync
+from ..core.simkl.client import SimklClient
+from ..core.simkl.credentials import Credentials
+from ..core.sync.lock import RunLock
+from ..core.sync.report import RESULT_CANCELLED, RESULT_ERROR, RESULT_OK, Report, save_report
+from ..core.sync.run import Mode, Progress, Stage, SyncOptions, run_sync
 from . import strings as S
 from .context import AddonContext
 from .login import current_credentials, sign_in

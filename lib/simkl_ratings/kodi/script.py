@@ -10,8 +10,8 @@ from kodi_six import xbmc, xbmcgui
 
 from .. import ADDON_ID
 from ..core.errors import SyncError
-from ..core.report import load_report
-from ..core.sync import Mode
+from ..core.sync.report import load_report
+from ..core.sync.run import Mode
 from . import strings as S
 from .context import AddonContext
 from .login import sign_in, sign_out

@@ -11,7 +11,7 @@ from kodi_six import xbmc
 
 from .. import ADDON_ID
 from ..core.errors import SignedOut
-from ..core.sync import Mode
+from ..core.sync.run import Mode
 from . import strings as S
 from .context import AddonContext
 from .runner import run

@@ -7,7 +7,7 @@ from typing import Callable
 
 from kodi_six import xbmc, xbmcgui
 
-from ..core.sync import Progress, Stage
+from ..core.sync.run import Progress, Stage
 from . import strings as S
 from .context import AddonContext
 from .messages import KIND_STRINGS, TYPE_STRINGS

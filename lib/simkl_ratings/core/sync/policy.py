@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import Mapping
 
-from .rating import Rating
+from ..rating import Rating
 
 
 class Policy(enum.Enum):

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
 
-from .errors import BadResponse
-from .ids import normalise_id, normalise_ids
-from .media import SimklType
-from .rating import InvalidRating, Rating
-from .timeutil import parse_instant
+from ..errors import BadResponse
+from ..ids import normalise_id, normalise_ids
+from ..media import SimklType
+from ..rating import InvalidRating, Rating
+from ..timeutil import parse_instant
 
 MAX_TITLE = 300
 

@@ -10,8 +10,8 @@ import re
 import unicodedata
 from typing import Iterable, Mapping, Sequence, Tuple
 
-from .library import LibraryItem
-from .media import KODI_KINDS, KodiKind
+from ..library.gateway import LibraryItem
+from ..media import KODI_KINDS, KodiKind
 
 IndexKey = Tuple[str, str, str]
 _NOT_WORD = re.compile(r"[^0-9a-z]+")

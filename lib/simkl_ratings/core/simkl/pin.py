@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from .errors import BadResponse, NetworkError, RateLimited, ServerError
-from .simkl import SimklClient, Wait
+from ..errors import BadResponse, NetworkError, RateLimited, ServerError
+from .client import SimklClient, Wait
 
 LOG = logging.getLogger(__name__)
 

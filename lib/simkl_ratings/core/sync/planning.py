@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterator, Mapping, Sequence
 
-from .library import LibraryItem, RatingWrite
+from ..library.gateway import LibraryItem, RatingWrite
+from ..media import SIMKL_TYPES_BY_NAME, SimklType
+from ..simkl.ratings import SimklRating
 from .matching import LibraryIndex
-from .media import SIMKL_TYPES_BY_NAME, SimklType
 from .policy import THEIRS, Outcome, Policy, decide, local_state
-from .ratings import SimklRating
 from .state import WrittenRecord, source_of
 
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)

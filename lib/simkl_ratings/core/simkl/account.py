@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Mapping
 
+from ..errors import SignedOut, SimklError
+from .client import SimklClient
 from .credentials import Credentials
-from .errors import SignedOut, SimklError
-from .simkl import SimklClient
 
 LOG = logging.getLogger(__name__)
 

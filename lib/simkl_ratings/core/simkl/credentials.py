@@ -10,8 +10,8 @@ import logging
 import os
 from dataclasses import asdict, dataclass, field, fields
 
-from .files import read_json, write_json_atomic
-from .timeutil import format_instant, utc_now
+from ..files import read_json, write_json_atomic
+from ..timeutil import format_instant, utc_now
 
 LOG = logging.getLogger(__name__)
 

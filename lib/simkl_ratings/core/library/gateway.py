@@ -10,10 +10,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from .ids import normalise_ids
+from ..ids import normalise_ids
+from ..media import KodiKind
+from ..rating import Rating
 from .jsonrpc import JsonRpc, JsonRpcError
-from .media import KodiKind
-from .rating import Rating
 
 LOG = logging.getLogger(__name__)
 

@@ -16,12 +16,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from .files import read_json, write_json_atomic
-from .ids import normalise_ids
-from .media import SIMKL_TYPES_BY_NAME, SimklType
-from .rating import InvalidRating, Rating
-from .ratings import SimklRating
-from .timeutil import format_instant, parse_instant
+from ..files import read_json, write_json_atomic
+from ..ids import normalise_ids
+from ..media import SIMKL_TYPES_BY_NAME, SimklType
+from ..rating import InvalidRating, Rating
+from ..simkl.ratings import SimklRating
+from ..timeutil import format_instant, parse_instant
 
 LOG = logging.getLogger(__name__)
 

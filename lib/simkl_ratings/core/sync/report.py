@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .files import read_json, write_json_atomic
-from .media import SIMKL_TYPES
-from .timeutil import format_instant, utc_now
+from ..files import read_json, write_json_atomic
+from ..media import SIMKL_TYPES
+from ..timeutil import format_instant, utc_now
 
 REPORT_FILE = "last_sync.json"
 RESULT_OK = "ok"

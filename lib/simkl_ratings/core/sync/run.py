@@ -18,18 +18,18 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from . import activities as activity_gate
-from .account import account_of
-from .errors import Cancelled, SyncError
-from .library import KodiLibrary, LibraryItem, WriteResult
-from .media import KODI_KINDS, KodiKind, SimklType
+from ..errors import Cancelled, SyncError
+from ..library.gateway import KodiLibrary, LibraryItem, WriteResult
+from ..media import KODI_KINDS, KodiKind, SimklType
+from ..simkl import activities as activity_gate
+from ..simkl.account import account_of
+from ..simkl.client import SimklClient
+from ..simkl.ratings import SimklRating, parse_ratings
+from ..timeutil import format_instant, utc_now
 from .planning import Change, Plan, PlanOptions, item_key, plan_sync
 from .policy import Policy
-from .ratings import SimklRating, parse_ratings
 from .report import RESULT_CANCELLED, RESULT_ERROR, Report
-from .simkl import SimklClient
 from .state import SyncState, SyncStateStore, WrittenRecord, source_of
-from .timeutil import format_instant, utc_now
 
 LOG = logging.getLogger(__name__)
 LOGGED_SKIPS = 10  # a bad reply must not flood kodi.log: the report lists every skipped row

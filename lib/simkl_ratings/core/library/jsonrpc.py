@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable, Mapping, Sequence, Tuple
 
-from .errors import SyncError
+from ..errors import SyncError
 
 Transport = Callable[[Any], Any]
 Call = Tuple[str, Mapping[str, Any]]

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from .errors import (
+from ..errors import (
     BadResponse,
     Cancelled,
     ClientIdRejected,
@@ -29,7 +29,7 @@ from .errors import (
     SignedOut,
     SimklError,
 )
-from .timeutil import utc_now
+from ..timeutil import utc_now
 
 LOG = logging.getLogger(__name__)
 

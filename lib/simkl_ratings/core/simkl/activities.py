@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .errors import BadResponse
-from .timeutil import parse_instant
+from ..errors import BadResponse
+from ..timeutil import parse_instant
 
 WATCHED_FIELDS = ("rated_at", "removed_from_list")
 

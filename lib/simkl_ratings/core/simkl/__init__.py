@@ -1,0 +1,1 @@
+"""The Simkl side: HTTP client, sign-in, credentials and reading Simkl's replies."""

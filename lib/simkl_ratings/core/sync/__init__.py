@@ -1,0 +1,1 @@
+"""Sync logic shared by both directions: matching, planning, policy, state, run, report."""
