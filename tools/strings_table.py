@@ -104,7 +104,8 @@ STRINGS = [
         "REPORT_COUNTS",
         "{type}: {rated} rated on Simkl, {updated} updated, {unchanged} "
         "unchanged, {unmatched} not in library, {conflicts} ambiguous, "
-        "{collisions} superseded, {skipped} invalid, {failed} failed",
+        "{kind_unknown} of unknown kind, {collisions} superseded, {skipped} invalid, "
+        "{unrated} unrated, {failed} failed",
     ),
     (30083, "REPORT_UNMATCHED", "Rated on Simkl but not found in your library:"),
     (30084, "REPORT_CHANGED", "Changed:"),
@@ -131,6 +132,17 @@ STRINGS = [
         "Nothing had changed on Simkl since the sync before; nothing was read or written.",
     ),
     (30095, "REPORT_BY_TITLE", "Matched by title and year (no id matched):"),
+    (
+        30096,
+        "REPORT_KIND_UNKNOWN",
+        "Not written: Simkl does not say whether these anime are films or series, and only a "
+        "TMDb number (which differs for films and series) found a library item:",
+    ),
+    (
+        30097,
+        "SUMMARY_KIND_UNKNOWN",
+        "{count} anime could not be placed safely (see the report).",
+    ),
     # Settings: categories, groups, labels and help texts
     (30100, None, "Account"),
     (30101, None, "Sign in with a code shown on screen, or sign out."),

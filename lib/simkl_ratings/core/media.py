@@ -71,4 +71,13 @@ SHOWS = SimklType("shows", ("show",), "tv_shows", "sync_shows", (TVSHOW,))
 ANIME = SimklType("anime", ("show", "anime"), "anime", "sync_anime", (MOVIE, TVSHOW), _ANIME_ROUTES)
 
 SIMKL_TYPES: tuple[SimklType, ...] = (MOVIES, SHOWS, ANIME)
+
+# What an id says about the kind of entry it names, for items whose kind is not known (anime
+# without `anime_type`, which is every anime row Simkl really sends). A kind-neutral id names
+# one entry whatever its kind, so where it finds a Kodi item it decides the kind. An id of one
+# kind only exists for that kind. A per-kind id (tmdb) has one numbering for films and another
+# for series: the same number names an unrelated film and series, so on its own it never
+# decides anything.
+KIND_NEUTRAL_IDS: frozenset[str] = frozenset({"imdb", "anidb", "mal", "anilist", "kitsu"})
+IDS_OF_ONE_KIND: Mapping[str, KodiKind] = {"tvdb": TVSHOW}
 SIMKL_TYPES_BY_NAME: dict[str, SimklType] = {t.name: t for t in SIMKL_TYPES}

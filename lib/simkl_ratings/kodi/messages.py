@@ -29,6 +29,7 @@ ITEM_SECTIONS = (
     (S.REPORT_UNMATCHED, "unmatched_items"),
     (S.REPORT_BY_TITLE, "title_matched_items"),
     (S.REPORT_CONFLICTS, "conflict_items"),
+    (S.REPORT_KIND_UNKNOWN, "kind_unknown_items"),
     (S.REPORT_COLLISIONS, "collision_items"),
     (S.REPORT_SKIPPED, "skipped_items"),
     (S.REPORT_FAILED, "failed_items"),
@@ -63,6 +64,8 @@ def summary_text(ctx: AddonContext, report: Report) -> str:
         text += " " + ctx.localize(S.SUMMARY_CLEARED, cleared=totals.cleared)
     if totals.kept_local:
         text += " " + ctx.localize(S.SUMMARY_KEPT, kept=totals.kept_local)
+    if totals.kind_unknown:
+        text += " " + ctx.localize(S.SUMMARY_KIND_UNKNOWN, count=totals.kind_unknown)
     if totals.failed:
         text += " " + ctx.localize(S.SUMMARY_FAILED_WRITES, failed=totals.failed)
     return text
@@ -100,7 +103,7 @@ def report_text(ctx: AddonContext, data: dict[str, Any]) -> str:
         label = ctx.localize(TYPE_STRINGS.get(type_name, S.TYPE_MOVIES))
         values = {k: counts.get(k, 0) for k in (
             "rated", "updated", "unchanged", "kept_local", "cleared", "unmatched", "conflicts",
-            "collisions", "skipped", "failed")}  # fmt: skip
+            "kind_unknown", "collisions", "skipped", "unrated", "failed")}  # fmt: skip
         lines.append(ctx.localize(S.REPORT_COUNTS, type=label, **values))
     changes = [
         f"{_item_line(c)}: {c.get('from') or '-'} → {c.get('to') or '-'}"

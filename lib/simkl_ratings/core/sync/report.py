@@ -2,9 +2,11 @@
 
 Every run leaves one, whether it succeeded, failed, was cancelled or was a preview. Per type,
 each rated item has one outcome: updated, unchanged, kept_local, unmatched, conflicts,
-collisions, failed or (in a cancelled run) not_written. `cleared` counts ratings this add-on had
-written that were removed because the rating is gone on Simkl; `skipped` counts invalid rows,
-which are not rated items; `matched_by_title` counts items found by the title + year fallback.
+kind_unknown (an anime found only by a tmdb number nothing confirmed), collisions, failed or
+(in a cancelled run) not_written. `cleared` counts ratings this add-on had written that were
+removed because the rating is gone on Simkl; `skipped` counts invalid rows and `unrated` list
+items without a rating, neither of which is a rated item; `matched_by_title` counts items found
+by the title + year fallback.
 When `activities_unchanged` is true nothing moved on Simkl and nothing was read or written.
 """
 
@@ -30,8 +32,10 @@ class TypeCounts:
     unchanged: int = 0
     unmatched: int = 0
     conflicts: int = 0
+    kind_unknown: int = 0
     collisions: int = 0
     skipped: int = 0
+    unrated: int = 0
     failed: int = 0
     not_written: int = 0
     kept_local: int = 0
@@ -56,6 +60,7 @@ class Report:
     unmatched_items: list[dict[str, Any]] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
     conflict_items: list[dict[str, Any]] = field(default_factory=list)
+    kind_unknown_items: list[dict[str, Any]] = field(default_factory=list)
     collision_items: list[dict[str, Any]] = field(default_factory=list)
     skipped_items: list[dict[str, Any]] = field(default_factory=list)
     title_matched_items: list[dict[str, Any]] = field(default_factory=list)

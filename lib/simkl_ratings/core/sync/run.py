@@ -147,6 +147,9 @@ class _Run:
         parsed = parse_ratings(simkl_type, self.simkl.ratings(simkl_type.name))
         self.report.skipped_items.extend(row.describe() for row in parsed.skipped)
         self.report.types[simkl_type.name].skipped = len(parsed.skipped)
+        self.report.types[simkl_type.name].unrated = parsed.unrated
+        if parsed.unrated:
+            LOG.info("%d %s list items without a rating ignored", parsed.unrated, simkl_type.name)
         for row in parsed.skipped[:LOGGED_SKIPS]:
             LOG.warning("skipped a %s rating from Simkl: %s", simkl_type.name, row.reason)
         if len(parsed.skipped) > LOGGED_SKIPS:
@@ -230,6 +233,9 @@ class _Run:
         for conflict in plan.conflicts:
             types[conflict.rating.simkl_type.name].conflicts += 1
             self.report.conflict_items.append(conflict.describe())
+        for unknown in plan.kind_unknown:
+            types[unknown.rating.simkl_type.name].kind_unknown += 1
+            self.report.kind_unknown_items.append(unknown.describe())
         for collision in plan.collisions:
             types[collision.superseded.simkl_type.name].collisions += 1
             self.report.collision_items.append(collision.describe())

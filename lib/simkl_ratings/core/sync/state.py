@@ -73,6 +73,7 @@ def _rating_to_json(rating: SimklRating) -> dict[str, Any]:
         "rating": rating.rating.value,
         "rated_at": format_instant(rating.rated_at) if rating.rated_at else None,
         "anime_type": rating.anime_type,
+        "series": rating.series_shape,
     }
 
 
@@ -90,6 +91,7 @@ def _rating_from_json(simkl_type: SimklType, raw: Mapping[str, Any]) -> SimklRat
         rating=Rating.parse(raw.get("rating")),
         rated_at=parse_instant(raw.get("rated_at")),
         anime_type=raw.get("anime_type") if isinstance(raw.get("anime_type"), str) else None,
+        series_shape=raw.get("series") is True,
     )
 
 
