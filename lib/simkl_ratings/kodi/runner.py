@@ -9,7 +9,6 @@ from kodi_six import xbmc, xbmcgui
 from .. import ADDON_ID
 from ..core.errors import Cancelled, SignedOut, SyncError
 from ..core.simkl.client import SimklClient
-from ..core.simkl.credentials import Credentials
 from ..core.sync.lock import RunLock
 from ..core.sync.report import RESULT_CANCELLED, RESULT_ERROR, RESULT_OK, Report, save_report
 from ..core.sync.run import Mode, Progress, Stage, SyncOptions, run_sync
@@ -61,13 +60,6 @@ def _finish(ctx: AddonContext, report: Report) -> None:
     )
 
 
-def _signed_in(ctx: AddonContext, monitor: xbmc.Monitor, interactive: bool) -> Credentials | None:
-    creds = current_credentials(ctx)
-    if creds is None and interactive:
-        creds = sign_in(ctx, monitor)
-    return creds
-
-
 def run(
     ctx: AddonContext,
     monitor: xbmc.Monitor,
@@ -76,7 +68,65 @@ def run(
     interactive: bool = True,
     mode: Mode = Mode.SYNC,
 ) -> Report | None:
-    """One run, unless another is in progress (then the user is told and nothing starts)."""
+    """One run, unless another is in progress (then the user is told and nothing starts).
+
+    Nothing that waits for a person happens while the run lock is held, so a scheduled sync is
+    never refused because a dialog is open: the sign-in comes before the lock, the preview's
+    viewer and the "sign in again?" question after it. A manual run that needed a sign-in goes
+    on with the sync right after the sign-in succeeded, in one go.
+    """
+    kwargs = {"dry_run": dry_run, "interactive": interactive, "mode": mode}
+    if current_credentials(ctx) is None:
+        if not interactive:  # the service says so once itself, never with a dialog
+            return _ended_early(ctx, SignedOut.code, "not signed in", dry_run, mode)
+        failed = _sign_in_before_run(ctx, monitor, dry_run=dry_run, mode=mode)
+        if failed is not None:
+            return failed
+    report = _run_once(ctx, monitor, **kwargs)
+    if report is not None and report.error_code == SignedOut.code:
+        ctx.credentials().clear()
+        if interactive and xbmcgui.Dialog().yesno(
+            ctx.name, f"{error_text(ctx, report.error_code)}\n{ctx.localize(S.ASK_SIGN_IN)}"
+        ):
+            if _sign_in_before_run(ctx, monitor, dry_run=dry_run, mode=mode) is not None:
+                return report
+            report = _run_once(ctx, monitor, **kwargs)
+            if report is not None and report.error_code == SignedOut.code:
+                ctx.credentials().clear()
+    if report is not None:
+        _tell(ctx, report, interactive)
+    return report
+
+
+def _sign_in_before_run(
+    ctx: AddonContext, monitor: xbmc.Monitor, *, dry_run: bool, mode: Mode
+) -> Report | None:
+    """Sign in (no lock held: the code window may stay up for minutes). None when signed in;
+    otherwise the report of the run that could not start."""
+    try:
+        if sign_in(ctx, monitor) is not None:
+            return None
+    except SyncError as exc:
+        return _cannot_start(ctx, exc, dry_run, mode)
+    return _ended_early(ctx, SignedOut.code, "not signed in", dry_run, mode)
+
+
+def _ended_early(ctx: AddonContext, code: str, message: str, dry_run: bool, mode: Mode) -> Report:
+    report = Report.ended_early(code, message, dry_run=dry_run, mode=mode.value)
+    _finish(ctx, report)
+    return report
+
+
+def _cannot_start(ctx: AddonContext, exc: SyncError, dry_run: bool, mode: Mode) -> Report:
+    LOG.error("cannot start the sync (%s): %s", exc.code, exc)
+    report = _ended_early(ctx, exc.code, str(exc), dry_run, mode)
+    notify(ctx, error_text(ctx, exc.code), error=True)
+    return report
+
+
+def _run_once(
+    ctx: AddonContext, monitor: xbmc.Monitor, *, dry_run: bool, interactive: bool, mode: Mode
+) -> Report | None:
     lock = ctx.run_lock()
     if not lock.acquire("manual" if interactive else "service"):
         LOG.info("a sync is already running; this %s run does not start", mode.value)
@@ -98,25 +148,18 @@ def _run_locked(
     interactive: bool,
     mode: Mode,
 ) -> Report:
+    """The run itself, under the lock: progress and notifications only, no question."""
     if ctx.setting_problems:
         notify(ctx, ctx.localize(S.SETTINGS_INVALID, names=", ".join(ctx.setting_problems)))
     try:
-        creds = _signed_in(ctx, monitor, interactive)
-        if creds is None:
-            report = Report.ended_early(
-                SignedOut.code, "not signed in", dry_run=dry_run, mode=mode.value
-            )
-            _finish(ctx, report)
-            return report
+        creds = current_credentials(ctx)
+        if creds is None:  # signed out by another process since the run began
+            return _ended_early(ctx, SignedOut.code, "not signed in", dry_run, mode)
         client: SimklClient | None = None
         if mode is not Mode.CACHED:
             client = ctx.simkl_client(token=creds.access_token, wait=monitor.waitForAbort)
     except SyncError as exc:
-        LOG.error("cannot start the sync (%s): %s", exc.code, exc)
-        report = Report.ended_early(exc.code, str(exc), dry_run=dry_run, mode=mode.value)
-        _finish(ctx, report)
-        notify(ctx, error_text(ctx, exc.code), error=True)
-        return report
+        return _cannot_start(ctx, exc, dry_run, mode)
     settings = ctx.settings
     options = SyncOptions(
         types=settings.enabled_types(),
@@ -144,7 +187,6 @@ def _run_locked(
     finally:
         sink.close()
     _finish(ctx, report)
-    _tell(ctx, monitor, report, interactive)
     return report
 
 
@@ -164,14 +206,8 @@ def _quiet(report: Report) -> bool:
     return not (totals.updated or totals.cleared or totals.failed)
 
 
-def _tell(ctx: AddonContext, monitor: xbmc.Monitor, report: Report, interactive: bool) -> None:
-    if report.error_code == SignedOut.code:
-        ctx.credentials().clear()
-        if interactive and xbmcgui.Dialog().yesno(
-            ctx.name, f"{error_text(ctx, report.error_code)}\n{ctx.localize(S.ASK_SIGN_IN)}"
-        ):
-            sign_in(ctx, monitor)
-            return
+def _tell(ctx: AddonContext, report: Report, interactive: bool) -> None:
+    """After the lock is released: the summary, and for a manual preview, the viewer."""
     failed = report.result == RESULT_ERROR
     background_news = ctx.settings.notify and report.result == RESULT_OK and not _quiet(report)
     if interactive or failed or background_news:
