@@ -119,7 +119,15 @@ def _recency(rating: SimklRating) -> tuple[datetime, int]:
     return (rating.rated_at or _NEVER, rating.simkl_id or 0)
 
 
-class _Planner:
+def winner_of(claimants: Sequence[SimklRating]) -> SimklRating:
+    """Of several Simkl items on one Kodi item (anime seasons), the most recently rated."""
+    return max(claimants, key=_recency) if len(claimants) > 1 else claimants[0]
+
+
+class PullPlanner:
+    """The pull plan in two steps (match, then finish), so that two-way sync can decide its
+    pushes from the same match in between and keep the pull off the items it pushes."""
+
     def __init__(
         self,
         library: Sequence[LibraryItem],
@@ -130,6 +138,7 @@ class _Planner:
         self.written = written
         self.index = LibraryIndex(library, titles=options.title_fallback)
         self.plan = Plan()
+        self.claims: dict[int, tuple[LibraryItem, list[SimklRating]]] = {}
 
     def match(self, ratings: Sequence[SimklRating]) -> dict[int, tuple[LibraryItem, list]]:
         """Claims per Kodi item (keyed by identity: no key strings for the whole library)."""
@@ -150,10 +159,24 @@ class _Planner:
                 plan.conflicts.append(Unplaced(rating, match.items))
             else:
                 plan.kind_unknown.append(Unplaced(rating, match.items))
+        self.claims = claims
         return claims
 
+    def winners(self) -> dict[int, SimklRating]:
+        """The Simkl item that claims each matched Kodi item, by id() of the item."""
+        return {key: winner_of(claimants) for key, (_item, claimants) in self.claims.items()}
+
+    def finish(self, ratings: Sequence[SimklRating], protected: set[int] | None = None) -> Plan:
+        """Decide every matched item (but the protected ones) and every un-rating."""
+        skip = protected or set()
+        for key, (item, claimants) in self.claims.items():
+            if key not in skip:
+                self.decide(item, claimants)
+        self.unrate(set(self.claims) | skip, {source_of(r) for r in ratings})
+        return self.plan
+
     def decide(self, item: LibraryItem, claimants: list[SimklRating]) -> None:
-        winner = max(claimants, key=_recency) if len(claimants) > 1 else claimants[0]
+        winner = winner_of(claimants)
         if len(claimants) > 1:
             self.plan.collisions.extend(
                 Collision(item, winner, other) for other in claimants if other is not winner
@@ -193,17 +216,14 @@ def plan_sync(
     written: Mapping[str, WrittenRecord] | None = None,
 ) -> Plan:
     """Decide every write and clear; see the module docstring for the rules."""
-    with _gc_paused():
-        planner = _Planner(library, options, written or {})
-        claims = planner.match(ratings)
-        for item, claimants in claims.values():
-            planner.decide(item, claimants)
-        planner.unrate(set(claims), {source_of(r) for r in ratings})
-        return planner.plan
+    with gc_paused():
+        planner = PullPlanner(library, options, written or {})
+        planner.match(ratings)
+        return planner.finish(ratings)
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Planning builds hundreds of thousands of small, acyclic objects that reference counting
     frees anyway; the cyclic collector would walk every live object again and again while they
     are made, which makes planning time grow faster than the library. Paused only meanwhile."""

@@ -6,7 +6,9 @@ kind_unknown (an anime found only by a tmdb number nothing confirmed), collision
 (in a cancelled run) not_written. `cleared` counts ratings this add-on had written that were
 removed because the rating is gone on Simkl; `skipped` counts invalid rows and `unrated` list
 items without a rating, neither of which is a rated item; `matched_by_title` counts items found
-by the title + year fallback.
+by the title + year fallback. With two-way sync, `pushed`, `push_removed`, `push_not_found` and
+`push_failed` count the other direction, `pushed_items` lists what was (or, in a preview, would
+be) sent, and `kodi_only_items` the ratings only Kodi has that wait for the user's consent.
 When `activities_unchanged` is true nothing moved on Simkl and nothing was read or written.
 """
 
@@ -41,6 +43,11 @@ class TypeCounts:
     kept_local: int = 0
     cleared: int = 0
     matched_by_title: int = 0
+    # two-way: ratings sent to Simkl (confirmed), removed there, unknown to Simkl, failed
+    pushed: int = 0
+    push_removed: int = 0
+    push_not_found: int = 0
+    push_failed: int = 0
 
 
 def _empty_types() -> dict[str, TypeCounts]:
@@ -65,6 +72,8 @@ class Report:
     skipped_items: list[dict[str, Any]] = field(default_factory=list)
     title_matched_items: list[dict[str, Any]] = field(default_factory=list)
     failed_items: list[dict[str, Any]] = field(default_factory=list)
+    pushed_items: list[dict[str, Any]] = field(default_factory=list)  # (to be) sent to Simkl
+    kodi_only_items: list[dict[str, Any]] = field(default_factory=list)  # waiting for consent
     library: dict[str, int] = field(default_factory=dict)
     http_requests: int = 0
     jsonrpc_requests: int = 0
