@@ -38,6 +38,7 @@ class Settings:
     title_fallback: bool = False
     sync_after_scan: bool = True
     wait_for_playback: bool = True
+    two_way: bool = False
 
     @property
     def policy(self) -> Policy:

@@ -12,6 +12,7 @@ from ..core.simkl.client import SimklClient
 from ..core.sync.lock import RunLock
 from ..core.sync.report import RESULT_CANCELLED, RESULT_ERROR, RESULT_OK, Report, save_report
 from ..core.sync.run import Mode, Progress, Stage, SyncOptions, run_sync
+from ..core.sync.state import KODI_ONLY_KEEP, KODI_ONLY_SEND
 from . import strings as S
 from .context import AddonContext
 from .login import current_credentials, sign_in
@@ -95,7 +96,34 @@ def run(
                 ctx.credentials().clear()
     if report is not None:
         _tell(ctx, report, interactive)
+    if interactive and report is not None and _asked_to_send_kodi_only(ctx, report):
+        report = _run_once(ctx, monitor, **kwargs)  # sends them, in the same action
+        if report is not None:
+            _tell(ctx, report, interactive)
     return report
+
+
+def _asked_to_send_kodi_only(ctx: AddonContext, report: Report) -> bool:
+    """Two-way's first run found ratings only Kodi has: ask once (the lock is not held while
+    the question is up), remember the answer. True when the user said send."""
+    waiting = len(report.kodi_only_items)
+    if not waiting or report.dry_run or report.result != RESULT_OK:
+        return False
+    send = xbmcgui.Dialog().yesno(ctx.name, ctx.localize(S.ASK_SEND_KODI_ONLY, count=waiting))
+    lock = ctx.run_lock()
+    if not lock.acquire("answer"):
+        return False  # a run started meanwhile: the question comes again next time
+    try:
+        store = ctx.sync_state()
+        state = store.load()
+        if state is None:
+            return False
+        state.two_way.kodi_only = KODI_ONLY_SEND if send else KODI_ONLY_KEEP
+        store.save(state)
+    finally:
+        lock.release()
+    LOG.info("ratings only in Kodi: the user chose to %s them", "send" if send else "keep")
+    return send
 
 
 def _sign_in_before_run(
@@ -169,6 +197,8 @@ def _run_locked(
         policy=settings.policy,
         title_fallback=settings.title_fallback,
         account_id=creds.account_id,
+        two_way=settings.two_way,
+        wait=monitor.waitForAbort,
     )
     heading = ctx.localize(S.ACTION_PREVIEW if dry_run else S.ACTION_SYNC)
     sink = (

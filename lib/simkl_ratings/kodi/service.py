@@ -19,8 +19,9 @@ from .ui import notify
 
 LOG = logging.getLogger(__name__)
 
-TICK = 5.0  # how often the loop looks at the clock, the scan flag and settings
+TICK = 1.0  # how often the loop looks at the clock, the flags and settings
 PLAYBACK_CHECK = 10.0
+EDIT_QUIET = 5.0  # two-way: push this long after the last library update (debounce)
 
 
 class SyncService(xbmc.Monitor):
@@ -30,6 +31,9 @@ class SyncService(xbmc.Monitor):
         self.hinted = False
         self.settings_changed = False
         self.scan_finished = False
+        self.updated_at: float | None = None  # last VideoLibrary.OnUpdate heard (two-way)
+        self.syncing = False
+        self.hinted_waiting = False
         self.player = xbmc.Player()
 
     def onSettingsChanged(self) -> None:
@@ -38,6 +42,13 @@ class SyncService(xbmc.Monitor):
     def onScanFinished(self, library: str) -> None:
         if library == "video":
             self.scan_finished = True
+
+    def onNotification(self, sender: str, method: str, data: str) -> None:
+        """A rating changed in Kodi (a remote app, a skin, the GUI) raises OnUpdate: with
+        two-way on, a sync follows once the updates have stopped for a few seconds. Our own
+        writes raise it too; that sync then finds no edit and sends nothing."""
+        if method == "VideoLibrary.OnUpdate" and not self.syncing:
+            self.updated_at = time.monotonic()
 
     def _context(self) -> AddonContext:
         if self.ctx is None or self.settings_changed:
@@ -62,15 +73,32 @@ class SyncService(xbmc.Monitor):
         if not self._wait_until_idle():
             return
         ctx = self._context()
+        self.syncing = True
         try:
             report = run(ctx, self, interactive=False, mode=mode)
         except Exception as exc:  # a bug in one run must not end the service
             LOG.error("the %s run stopped on %s: %s", mode.value, type(exc).__name__, exc)
             return
+        finally:
+            self.syncing = False
+            self.updated_at = None
+        if report is not None and report.kodi_only_items and not self.hinted_waiting:
+            self.hinted_waiting = True  # never a dialog here: a hint, once per Kodi start
+            if ctx.settings.notify:
+                waiting = len(report.kodi_only_items)
+                notify(ctx, ctx.localize(S.SUMMARY_KODI_ONLY_WAITING, count=waiting))
         if report is not None and report.error_code == SignedOut.code and not self.hinted:
             self.hinted = True
             if ctx.settings.notify and mode is Mode.SYNC:
                 notify(ctx, ctx.localize(S.SERVICE_SIGN_IN_HINT))
+
+    def _edited_in_kodi(self, two_way: bool) -> bool:
+        """Library updates heard, and quiet for EDIT_QUIET seconds (and no scan running)."""
+        if not two_way or self.updated_at is None:
+            return False
+        if xbmc.getCondVisibility("Library.IsScanningVideo"):
+            return False
+        return time.monotonic() - self.updated_at >= EDIT_QUIET
 
     def run(self) -> None:
         ctx = self._context()
@@ -86,6 +114,9 @@ class SyncService(xbmc.Monitor):
                 self.scan_finished = False
                 if settings.sync_after_scan:
                     self.sync(Mode.CACHED)
+            if self._edited_in_kodi(settings.two_way):
+                self.sync()
+                continue
             hours = settings.sync_interval
             if hours > 0 and time.monotonic() >= last + hours * 3600:
                 self.sync()
