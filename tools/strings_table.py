@@ -153,7 +153,7 @@ STRINGS = [
     (
         30402,
         "ASK_SEND_KODI_ONLY",
-        "{count} ratings are only in Kodi, not on Simkl. Send them to Simkl now?\n"
+        "{count} ratings are only in Kodi, not on Simkl. Send them to Simkl now?[CR]"
         "Rating a title on Simkl adds it to your Simkl lists. The report lists them.",
     ),
     (30403, "REPORT_PUSHED", "Sent to Simkl:"),
