@@ -275,6 +275,14 @@ STRINGS = [
         "this on are listed first and sent only after you agree once. Needs a sign-in that "
         "allows changes: you are asked to sign in again if yours does not.",
     ),
+    (30172, None, "Look for ratings changed in Kodi every (seconds)"),
+    (
+        30173,
+        None,
+        "With two-way sync on: how often the background service compares Kodi's ratings with "
+        "the last sync, without asking Simkl. Kodi does not announce rating changes, so this is "
+        "how they are found; a change found is sent to Simkl right away.",
+    ),
     (30159, None, "Wait while a video plays"),
     (30160, None, "Scheduled syncs wait until video playback stops."),
 ]

@@ -7,7 +7,7 @@ lives in these tables, so the rest of the engine has one code path for all of th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, Sequence
 
 
 @dataclass(frozen=True)
@@ -81,3 +81,13 @@ SIMKL_TYPES: tuple[SimklType, ...] = (MOVIES, SHOWS, ANIME)
 KIND_NEUTRAL_IDS: frozenset[str] = frozenset({"imdb", "anidb", "mal", "anilist", "kitsu"})
 IDS_OF_ONE_KIND: Mapping[str, KodiKind] = {"tvdb": TVSHOW}
 SIMKL_TYPES_BY_NAME: dict[str, SimklType] = {t.name: t for t in SIMKL_TYPES}
+
+
+def kinds_needed(types: Sequence[SimklType]) -> tuple[KodiKind, ...]:
+    """The Kodi kinds any of these types can land on, in library order."""
+    wanted = set()
+    for simkl_type in types:
+        wanted.update(simkl_type.default_kinds)
+        for kinds in simkl_type.kinds_by_subtype.values():
+            wanted.update(kinds)
+    return tuple(kind for kind in KODI_KINDS if kind in wanted)

@@ -10,8 +10,10 @@ import time
 from kodi_six import xbmc
 
 from .. import ADDON_ID
-from ..core.errors import SignedOut
+from ..core.config import Settings
+from ..core.errors import SignedOut, SyncError
 from ..core.sync.run import Mode
+from ..core.sync.two_way import kodi_edited
 from . import strings as S
 from .context import AddonContext
 from .runner import run
@@ -21,7 +23,7 @@ LOG = logging.getLogger(__name__)
 
 TICK = 1.0  # how often the loop looks at the clock, the flags and settings
 PLAYBACK_CHECK = 10.0
-EDIT_QUIET = 5.0  # two-way: push this long after the last library update (debounce)
+EDIT_QUIET = 5.0  # two-way: look for edits this long after the last library update
 
 
 class SyncService(xbmc.Monitor):
@@ -32,6 +34,7 @@ class SyncService(xbmc.Monitor):
         self.settings_changed = False
         self.scan_finished = False
         self.updated_at: float | None = None  # last VideoLibrary.OnUpdate heard (two-way)
+        self.edits_checked = time.monotonic()
         self.syncing = False
         self.hinted_waiting = False
         self.player = xbmc.Player()
@@ -44,9 +47,9 @@ class SyncService(xbmc.Monitor):
             self.scan_finished = True
 
     def onNotification(self, sender: str, method: str, data: str) -> None:
-        """A rating changed in Kodi (a remote app, a skin, the GUI) raises OnUpdate: with
-        two-way on, a sync follows once the updates have stopped for a few seconds. Our own
-        writes raise it too; that sync then finds no edit and sends nothing."""
+        """Kodi 20 announces no rating change (a userrating set over JSON-RPC raises nothing),
+        but other library updates (watched state, info) do: with two-way on, each one makes
+        the service look for edits a few seconds later, without asking Simkl."""
         if method == "VideoLibrary.OnUpdate" and not self.syncing:
             self.updated_at = time.monotonic()
 
@@ -92,18 +95,30 @@ class SyncService(xbmc.Monitor):
             if ctx.settings.notify and mode is Mode.SYNC:
                 notify(ctx, ctx.localize(S.SERVICE_SIGN_IN_HINT))
 
-    def _edited_in_kodi(self, two_way: bool) -> bool:
-        """Library updates heard, and quiet for EDIT_QUIET seconds (and no scan running)."""
-        if not two_way or self.updated_at is None:
+    def _edited_in_kodi(self, settings: Settings) -> bool:
+        """Two-way: every `edit_check` seconds, and a few seconds after a library update, one
+        light read of Kodi's ratings against the last sync (no request to Simkl)."""
+        if not settings.two_way or xbmc.getCondVisibility("Library.IsScanningVideo"):
             return False
-        if xbmc.getCondVisibility("Library.IsScanningVideo"):
+        now = time.monotonic()
+        updated = self.updated_at is not None and now - self.updated_at >= EDIT_QUIET
+        if not updated and now - self.edits_checked < settings.edit_check:
             return False
-        return time.monotonic() - self.updated_at >= EDIT_QUIET
+        self.updated_at, self.edits_checked = None, now
+        ctx = self._context()
+        try:
+            edited = kodi_edited(ctx.library(), ctx.sync_state(), settings.enabled_types())
+            LOG.debug("looked for ratings changed in Kodi: %s", "found" if edited else "none")
+            return edited
+        except SyncError as exc:  # Kodi busy or quitting: look again next time
+            LOG.info("could not look for rating changes in Kodi: %s", exc)
+            return False
 
     def run(self) -> None:
         ctx = self._context()
-        LOG.info("service started (startup delay %d s)", ctx.settings.startup_delay)
-        if self.waitForAbort(ctx.settings.startup_delay):
+        delay = ctx.settings.startup_delay
+        LOG.info("service started (startup delay %d s)", delay)
+        if delay > 0 and self.waitForAbort(delay):  # Kodi's waitForAbort(0) waits forever
             return
         if self._context().settings.sync_on_start:
             self.sync()
@@ -114,7 +129,7 @@ class SyncService(xbmc.Monitor):
                 self.scan_finished = False
                 if settings.sync_after_scan:
                     self.sync(Mode.CACHED)
-            if self._edited_in_kodi(settings.two_way):
+            if self._edited_in_kodi(settings):
                 self.sync()
                 continue
             hours = settings.sync_interval

@@ -20,7 +20,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import Cancelled, SyncError
 from ..library.gateway import KodiLibrary, LibraryItem, WriteResult
-from ..media import KODI_KINDS, KodiKind, SimklType
+from ..media import SimklType, kinds_needed
 from ..simkl import activities as activity_gate
 from ..simkl.account import account_of
 from ..simkl.client import SimklClient
@@ -30,7 +30,7 @@ from .planning import Change, Plan, PlanOptions, PullPlanner, gc_paused, item_ke
 from .policy import Policy
 from .report import RESULT_CANCELLED, RESULT_ERROR, Report
 from .state import SyncState, SyncStateStore, TwoWayState, WrittenRecord, source_of
-from .two_way import TwoWayStep, has_edits, rating_values
+from .two_way import TwoWayStep, has_edits, kodi_values, rating_values
 
 LOG = logging.getLogger(__name__)
 LOGGED_SKIPS = 10  # a bad reply must not flood kodi.log: the report lists every skipped row
@@ -81,16 +81,6 @@ class SyncOptions:
         """What changes the plan without anything moving on Simkl."""
         names = ",".join(t.name for t in self.types)
         return f"{names}|{self.policy.value}|{int(self.title_fallback)}|{int(self.two_way)}"
-
-
-def kinds_needed(types: Sequence[SimklType]) -> tuple[KodiKind, ...]:
-    """The Kodi kinds any of these types can land on, in library order."""
-    wanted = set()
-    for simkl_type in types:
-        wanted.update(simkl_type.default_kinds)
-        for kinds in simkl_type.kinds_by_subtype.values():
-            wanted.update(kinds)
-    return tuple(kind for kind in KODI_KINDS if kind in wanted)
 
 
 @dataclass
@@ -362,10 +352,7 @@ class _Run:
 
     def _kodi_moved(self, state: SyncState) -> bool:
         """Nothing moved on Simkl: one light read of Kodi's ratings says whether Kodi did."""
-        values: dict[str, int] = {}
-        for kind in kinds_needed(self.options.types):
-            values.update(self.library.read_values(kind))
-        return has_edits(state.two_way, values)
+        return has_edits(state.two_way, kodi_values(self.library, self.options.types))
 
     def push(self, two_way: TwoWayStep) -> SyncError | None:
         """Send what the plan pushes (a preview only lists it); report every outcome."""

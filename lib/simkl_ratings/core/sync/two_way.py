@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping, Sequence
 
-from ..library.gateway import LibraryItem, WriteResult
+from ..library.gateway import KodiLibrary, LibraryItem, WriteResult
+from ..media import SimklType, kinds_needed
 from ..rating import Rating
 from ..simkl.client import SimklClient
 from ..simkl.push import PushResult, send_pushes
@@ -21,12 +22,37 @@ from .edits import Edit, changed_ratings, find_edits, kodi_value
 from .planning import Plan, item_key
 from .policy import Policy
 from .pushing import PushPlan, ids_fingerprint, kodi_only, plan_pushes
-from .state import KODI_ONLY_KEEP, KODI_ONLY_SEND, SyncState, TwoWayState, source_of
+from .state import (
+    KODI_ONLY_KEEP,
+    KODI_ONLY_SEND,
+    SyncState,
+    SyncStateStore,
+    TwoWayState,
+    source_of,
+)
 
 
 def rating_values(ratings: Mapping[str, Sequence[SimklRating]]) -> dict[str, dict[str, int]]:
     """Per type, each Simkl item's rating (to see what a pull changed)."""
     return {name: {source_of(r): r.rating.value for r in rows} for name, rows in ratings.items()}
+
+
+def kodi_values(library: KodiLibrary, types: Sequence[SimklType]) -> dict[str, int]:
+    """Every Kodi rating of the kinds these types land on, read with nothing else."""
+    values: dict[str, int] = {}
+    for kind in kinds_needed(types):
+        values.update(library.read_values(kind))
+    return values
+
+
+def kodi_edited(library: KodiLibrary, store: SyncStateStore, types: Sequence[SimklType]) -> bool:
+    """Without a word to Simkl: has a Kodi rating moved since the last two-way sync? (Kodi
+    announces no notification when a rating changes, so the service asks this now and then.)
+    """
+    state = store.load()
+    if state is None or state.two_way.seen is None:
+        return False  # no baseline: the next scheduled sync makes one
+    return has_edits(state.two_way, kodi_values(library, types))
 
 
 def has_edits(state: TwoWayState, values: Mapping[str, int]) -> bool:
