@@ -346,12 +346,13 @@ class AccountModel:
         """``POST /sync/ratings`` (§8): resolve, validate 1..10, auto-file, count per bucket."""
         added: dict[str, Any] = {"movies": 0, "shows": 0, "statuses": []}
         not_found: dict[str, list[Any]] = {"movies": [], "shows": []}
+        indexes: dict[str, dict] = {}
         with self.lock:
             stamp = self.activities.tick()
             touched: dict[str, set[str]] = {}
             for bucket, entry in _entries(body):
                 out = "movies" if bucket == "movies" else "shows"
-                item = self._resolve(bucket, entry)
+                item = self._resolve(bucket, entry, indexes)
                 rating = entry.get("rating") if isinstance(entry, dict) else None
                 if item is None or not is_valid_rating(rating):
                     not_found[out].append(entry)
@@ -370,12 +371,13 @@ class AccountModel:
         """``POST /sync/ratings/remove`` (§9): counts matched items, idempotent, keeps listing."""
         deleted = {"movies": 0, "shows": 0}
         not_found: dict[str, list[Any]] = {"movies": [], "shows": []}
+        indexes: dict[str, dict] = {}
         with self.lock:
             stamp = self.activities.tick()
             touched: set[str] = set()
             for bucket, entry in _entries(body):
                 out = "movies" if bucket == "movies" else "shows"
-                item = self._resolve(bucket, entry)
+                item = self._resolve(bucket, entry, indexes)
                 if item is None:
                     not_found[out].append(entry)
                     continue
@@ -394,20 +396,21 @@ class AccountModel:
         item.status = "completed" if item.type == "movies" else "watching"
         return [item.status]
 
-    def _resolve(self, bucket: str, entry: Any) -> Item | None:
-        """First id (in priority order) that matches an item in the bucket's pools wins."""
+    def _resolve(self, bucket: str, entry: Any, indexes: dict[str, dict]) -> Item | None:
+        """First id (in priority order) that matches an item in the bucket's pools wins.
+        `indexes` holds each bucket's id index for one request (built on first use)."""
         if not isinstance(entry, dict):
             return None
         ids = entry.get("ids") if isinstance(entry.get("ids"), dict) else {}
         pools = [self.items[t].values() for t in WRITE_POOLS[bucket]]
+        if bucket not in indexes:
+            indexes[bucket] = _id_index(pools)
         for key in ID_PRIORITY:
             if ids.get(key) in (None, ""):
                 continue
-            wanted = str(ids[key]).strip()
-            for pool in pools:
-                for item in pool:
-                    if item.id_value(key) == wanted:
-                        return item
+            item = indexes[bucket].get((key, str(ids[key]).strip()))
+            if item is not None:
+                return item
         return self._resolve_title(pools, entry)
 
     @staticmethod
@@ -421,6 +424,17 @@ class AccountModel:
                 if item.title.casefold() == title and item.year == entry.get("year"):
                     return item
         return None
+
+
+def _id_index(pools: list[Any]) -> dict[tuple[str, str], Item]:
+    """(id key, value) -> the first item holding it, pools in order: what a scan would find."""
+    index: dict[tuple[str, str], Item] = {}
+    for pool in pools:
+        for item in pool:
+            index.setdefault(("simkl", str(item.simkl)), item)
+            for key, value in item.ids.items():
+                index.setdefault((key, value), item)
+    return index
 
 
 def _rating_filter(segment: str | None) -> frozenset[int] | None:
