@@ -33,6 +33,7 @@ class Sizes:
     rated_shows: int = 800
     rated_anime: int = 200
     missing_share: int = 25  # one rated item in this many is not in the library
+    kodi_only: int = 5_000  # two-way: library items rated in Kodi only (Simkl's catalog has them)
 
     @classmethod
     def full(cls) -> Sizes:
@@ -49,6 +50,7 @@ class Sizes:
             rated_movies=500,
             rated_shows=80,
             rated_anime=20,
+            kodi_only=500,
         )
 
 
@@ -63,11 +65,21 @@ class Rated:
     rating: int
 
 
+@dataclass(frozen=True)
+class KodiOnly:
+    """A library item that Kodi rates and the account does not (two-way's first run)."""
+
+    kind: str  # "movie" / "tvshow"
+    lookup: tuple[str, str]  # (uniqueid type, value) that finds it in Kodi and in a push
+    rating: int
+
+
 @dataclass
 class Dataset:
     spec: LibrarySpec
     fixture: dict[str, Any]
     rated: list[Rated] = field(default_factory=list)
+    kodi_only: list[KodiOnly] = field(default_factory=list)
 
     @property
     def in_library(self) -> list[Rated]:
@@ -246,6 +258,27 @@ class _AccountBuilder:
                 self._add("anime", row, "movie", ("anidb", film.uniqueids["anidb"]))
 
 
+def _kodi_only(sizes: Sizes, spec: LibrarySpec, builder: _AccountBuilder) -> list[KodiOnly]:
+    """Unrated plain shows, then unrated plain movies, up to ``sizes.kodi_only``; each is put
+    in Simkl's catalog (known to Simkl, in none of the user's lists), as real titles are."""
+    rated = {r.lookup for r in builder.rated if r.lookup is not None}
+    rng = random.Random(20_250_202)
+    chosen: list[KodiOnly] = []
+    catalog: dict[str, list[dict]] = {"movies": [], "shows": []}
+    shows = [s for s in spec.shows if not s.anime and ("tvdb", s.uniqueids["tvdb"]) not in rated]
+    movies = [m for m in spec.movies if not m.anime and ("imdb", m.uniqueids["imdb"]) not in rated]
+    for number, show in enumerate(shows[: sizes.kodi_only]):
+        chosen.append(KodiOnly("tvshow", ("tvdb", show.uniqueids["tvdb"]), rng.randint(1, 10)))
+        row = {"simkl": 410_000 + number, "title": show.title, "year": show.year}
+        catalog["shows"].append({**row, "ids": dict(show.uniqueids)})
+    for number, movie in enumerate(movies[: sizes.kodi_only - len(chosen)]):
+        chosen.append(KodiOnly("movie", ("imdb", movie.uniqueids["imdb"]), rng.randint(1, 10)))
+        row = {"simkl": 400_000 + number, "title": movie.title, "year": movie.year}
+        catalog["movies"].append({**row, "ids": dict(movie.uniqueids)})
+    builder.fixture["catalog"] = catalog
+    return chosen
+
+
 def build(sizes: Sizes) -> Dataset:
     """The library spec and the account fixture, deterministic for a given ``sizes``."""
     spec = LibrarySpec()
@@ -257,11 +290,13 @@ def build(sizes: Sizes) -> Dataset:
     builder.movies()
     builder.shows()
     builder.anime()
-    return Dataset(spec, builder.fixture, builder.rated)
+    kodi_only = _kodi_only(sizes, spec, builder)
+    return Dataset(spec, builder.fixture, builder.rated, kodi_only)
 
 
-def pick_changes(dataset: Dataset, count: int = 100) -> list[tuple[Rated, int]]:
-    """``count`` rated library items spread over the three types, each with a new value."""
+def pick_changes(dataset: Dataset, count: int = 100, shift: int = 1) -> list[tuple[Rated, int]]:
+    """``count`` rated library items spread over the three types, each with a new value
+    (``shift`` steps up from the account's, 1..9, wrapping round after 10)."""
     pool = dataset.in_library
     by_type = {t: [r for r in pool if r.simkl_type == t] for t in ("movies", "shows", "anime")}
     wanted = {"movies": count * 8 // 10, "shows": count * 15 // 100}
@@ -270,5 +305,5 @@ def pick_changes(dataset: Dataset, count: int = 100) -> list[tuple[Rated, int]]:
     for simkl_type, n in wanted.items():
         items = by_type[simkl_type]
         step = max(1, len(items) // max(1, n))
-        picked += [(r, r.rating % 10 + 1) for r in items[::step][:n]]
+        picked += [(r, (r.rating - 1 + shift) % 10 + 1) for r in items[::step][:n]]
     return picked

@@ -35,6 +35,7 @@ from .procstat import (
     thread_delta,
     wait_quiet,
 )
+from .two_way_bench import TwoWayBench, TwoWayResults
 
 BATCH_SIZE = 100
 MIB = 1024
@@ -88,6 +89,7 @@ class KodiResults:
     changed: SyncRun | None = None
     idle: IdleRun | None = None
     expected_writes: int = 0
+    two_way: TwoWayResults | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -171,17 +173,20 @@ class KodiBench:
         kodi = self.kodi
         kodi.quit_kodi()
         addon_install.extract_addon_zip(self.zip_path, kodi.addons_dir)
-        settings = {
+        kodi.write_addon_settings(ADDON_ID, self.addon_settings())
+        kodi.start()
+        kodi.enable_addons([ADDON_ID])
+        self.driver.seed_token(self.sandbox.issue_token())
+
+    def addon_settings(self, **extra: str) -> dict[str, str]:
+        return {
             "api_url": self.sandbox.url,
             "client_id": CLIENT_ID,
             "debug": "true",
             "sync_on_start": "false",
             "batch_size": str(BATCH_SIZE),
+            **extra,
         }
-        kodi.write_addon_settings(ADDON_ID, settings)
-        kodi.start()
-        kodi.enable_addons([ADDON_ID])
-        self.driver.seed_token(self.sandbox.issue_token())
 
     def _expected_first_writes(self) -> list[floor.Write]:
         """The account turned into (kind, Kodi id, value), in the order the add-on plans."""
@@ -332,10 +337,18 @@ class KodiBench:
     def first_expected(self) -> Expected:
         return {(kind, kodi_id, value) for kind, kodi_id, value in self.first_writes}
 
-    def run(self, idle_seconds: float = 60.0, idle_slices: int = 6) -> KodiResults:
+    def run(
+        self,
+        idle_seconds: float = 60.0,
+        idle_slices: int = 6,
+        two_way: bool = True,
+        two_way_only: bool = False,
+    ) -> KodiResults:
         """Floor and cold add-on rounds interleaved; then a cold run probed for latency,
-        followed by no-change runs, 100 changes, and the idle comparison."""
+        followed by no-change runs, 100 changes, the idle comparison, and two-way."""
         results = self.results
+        if two_way_only:
+            return self._two_way(results)
         for number in range(1, self.rounds + 1):
             results.floor.append(self.floor_round())
             self.log(f"kodi: floor round {number}: {results.floor[-1].wall_s:.2f} s")
@@ -353,6 +366,17 @@ class KodiBench:
         self.log(f"kodi: after 100 changes: {results.changed.trigger_writes} writes")
         self.log(f"kodi: idle {idle_seconds:.0f} s with the service, then disabled…")
         results.idle = self.idle(idle_seconds, idle_slices)
+        return self._two_way(results) if two_way else results
+
+    def _two_way(self, results: KodiResults) -> KodiResults:
+        self.log("kodi: two-way on: first run with ratings only in Kodi…")
+        results.two_way = TwoWayBench(self).run(self.rounds)
+        consent = results.two_way.consent
+        assert consent is not None
+        self.log(
+            f"kodi: two-way: {len(consent.posts)} POSTs in {consent.push_wall_s:.1f} s; "
+            f"no change {[round(r.wall_s, 2) for r in results.two_way.unchanged]} s"
+        )
         return results
 
     def _change_ratings(self) -> Expected:

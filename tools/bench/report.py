@@ -18,10 +18,13 @@ from typing import Any
 from .floor import FloorRound
 from .kodi_bench import BATCH_SIZE, IdleRun, KodiResults, SyncRun
 from .procstat import rendering_cpu
+from .two_way_bench import TwoWayResults
 
 FIRST_SYNC_MAX_RATIO = 1.25
 NO_CHANGE_MAX_S = 1.0
 CHANGES = 100
+TWO_WAY_NO_CHANGE_MAX_S = 1.0
+PUSH_BATCH = 100  # items a POST /sync/ratings carries at most (simkl-api.md §14)
 ENGINE_MAX_CPU_S = 1.0
 ENGINE_MAX_MB = 200.0
 ENGINE_MAX_GROWTH = 2.2
@@ -197,15 +200,134 @@ def idle_row(idle: IdleRun) -> Row:
     return Row("idle", measure, figure, "no measurable difference", ok, why)
 
 
+def _seconds(phases: dict[str, float], key: str) -> str:
+    return f"{phases[key]:.2f} s" if key in phases else "?"
+
+
+def two_way_no_change_row(tw: TwoWayResults) -> Row:
+    runs = tw.unchanged
+    best = _best(runs)
+    where, outside = best.phases, tw.unchanged_breakdown
+    figure = (
+        f"{best.wall_s:.2f} s wall; Kodi CPU {best.kodi_cpu_s:.2f} s; {best.http_requests} HTTP; "
+        f"{best.jsonrpc_requests} JSON-RPC (the light read of userrating); writes "
+        f"{best.kodi_writes} report / {best.trigger_writes} trigger; "
+        f"{sum(tw.unchanged_posts)} POSTs; where: start until the action is logged "
+        f"{_seconds(where, 'start_to_action_logged')}, then until the activities request "
+        f"{_seconds(where, 'to_first_http')} (state file "
+        f"{outside.get('state_file_mb', 0):.1f} MB), then until the report "
+        f"{_seconds(where, 'until_report')} (the light read, the comparison, the report); "
+        f"measured apart: state parse {outside.get('state_parse_s', 0):.2f} s, Kodi answering "
+        f"the light read {outside.get('kodi_light_read_s', 0):.2f} s; rounds "
+        f"{', '.join(f'{r.wall_s:.2f}' for r in runs)} s"
+    )
+    problems = []
+    if best.wall_s > TWO_WAY_NO_CHANGE_MAX_S:
+        problems.append(f"best run took {best.wall_s:.2f} s")
+    for run, posts in zip(runs, tw.unchanged_posts):
+        if run.http_requests != 1 or run.kodi_writes or run.trigger_writes or posts:
+            problems.append(
+                f"{run.label}: {run.http_requests} HTTP, {posts} POSTs, "
+                f"{run.kodi_writes}/{run.trigger_writes} writes"
+            )
+    return Row(
+        "two_way_no_change",
+        f"Two-way on, nothing changed either side (best of {len(runs)})",
+        figure,
+        f"1 HTTP request, 0 writes either way, ≤ {TWO_WAY_NO_CHANGE_MAX_S:.1f} s",
+        not problems,
+        "; ".join(problems),
+    )
+
+
+def two_way_changed_row(tw: TwoWayResults) -> Row:
+    run = tw.changed
+    assert run is not None
+    figure = (
+        f"{run.wall_s:.2f} s wall; Kodi CPU {run.kodi_cpu_s:.2f} s; {run.http_requests} HTTP; "
+        f"POSTs carrying {tw.changed_posts or [0]} items; pushed {tw.changed_pushed} by the "
+        f"report; the expected items and values: {'yes' if tw.changed_items_as_expected else 'NO'}"
+        f"; Kodi writes {run.kodi_writes} report / {run.trigger_writes} trigger"
+    )
+    ok = (
+        tw.changed_posts == [CHANGES]
+        and tw.changed_pushed == CHANGES
+        and tw.changed_items_as_expected
+        and run.kodi_writes == run.trigger_writes == 0
+        and run.result == "ok"
+    )
+    why = "" if ok else f"POSTs {tw.changed_posts}, pushed {tw.changed_pushed}, result {run.result}"
+    return Row(
+        "two_way_changed",
+        f"Two-way, {CHANGES} ratings changed in Kodi (JSON-RPC)",
+        figure,
+        f"exactly {CHANGES} items pushed in 1 request, 0 Kodi writes",
+        ok,
+        why,
+    )
+
+
+def two_way_first_row(tw: TwoWayResults) -> Row:
+    run = tw.consent
+    assert run is not None
+    wanted = math.ceil(run.kodi_only / PUSH_BATCH)
+    sizes = sorted({p.items for p in run.posts})
+    phases, settle = run.phases, run.settle
+    figure = (
+        f"{run.kodi_only:,} ratings only in Kodi; the first run pulled in {run.pull_wall_s:.2f} s "
+        f"({run.pull_http} HTTP, {run.pull_writes:,} writes) and listed {run.listed:,}; "
+        f"consent: {run.consent}; Yes → report {run.push_wall_s:.2f} s: "
+        f"{len(run.posts)} POSTs of {'/'.join(str(n) for n in sizes)} items "
+        f"({sum(p.items for p in run.posts):,} in all), pushed {run.pushed_reported:,} by the "
+        f"report, on Simkl as sent: {'yes' if run.items_as_expected else 'NO'}; where: Yes → "
+        f"activities request {_seconds(phases, 'to_first_http')} (the answer saved, a second run "
+        f"starts and loads its state), → first POST {_seconds(phases, 'first_http_to_first_post')}"
+        f" (the light read finds edits, the full read, planning {run.kodi_only:,} pushes), the "
+        f"POSTs {_seconds(phases, 'posts')} = spacing {_seconds(phases, 'posts_spacing')} + "
+        f"sandbox answering {_seconds(phases, 'posts_sandbox_answering')} + the add-on's own "
+        f"{_seconds(phases, 'posts_rest')}, last POST → report "
+        f"{_seconds(phases, 'until_report')}; Kodi CPU {run.push_kodi_cpu_s:.2f} s; next sync "
+        f"{settle.get('http')} HTTP, {settle.get('posts')} POSTs, "
+        f"{settle.get('writes_trigger')} writes"
+    )
+    problems = []
+    if len(run.posts) != wanted:
+        problems.append(f"{len(run.posts)} POSTs, expected {wanted}")
+    if not run.items_as_expected or run.pushed_reported != run.kodi_only:
+        problems.append(f"pushed {run.pushed_reported:,} of {run.kodi_only:,} (or other items)")
+    if run.listed != run.kodi_only or run.result != "ok" or run.push_failed:
+        problems.append(f"listed {run.listed}, result {run.result}, failed {run.push_failed}")
+    if settle.get("posts") or settle.get("writes_trigger") or settle.get("writes_report"):
+        problems.append(f"the next sync sent or wrote something: {settle}")
+    return Row(
+        "two_way_first",
+        f"First two-way run, {run.kodi_only:,} ratings only in Kodi, after consent",
+        figure,
+        f"⌈{run.kodi_only:,}/{PUSH_BATCH}⌉ = {wanted} POSTs; time measured",
+        not problems,
+        "; ".join(problems),
+    )
+
+
 def kodi_rows(results: KodiResults) -> list[Row]:
-    rows = [floor_row(results.floor), first_sync_row(results.cold, results.floor)]
-    rows.append(no_change_row(results.unchanged))
+    rows = []
+    if results.floor and results.cold:  # not with --two-way-only
+        rows += [floor_row(results.floor), first_sync_row(results.cold, results.floor)]
+    if results.unchanged:
+        rows.append(no_change_row(results.unchanged))
     if results.changed is not None:
         rows.append(changed_row(results.changed))
     if results.ping_round is not None:
         rows.append(ui_row(results.ping_round, results.idle_latency))
     if results.idle is not None:
         rows.append(idle_row(results.idle))
+    tw = results.two_way
+    if tw is not None:
+        rows.append(two_way_no_change_row(tw))
+        if tw.changed is not None:
+            rows.append(two_way_changed_row(tw))
+        if tw.consent is not None:
+            rows.append(two_way_first_row(tw))
     return rows
 
 

@@ -34,6 +34,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--idle-seconds", type=float, default=60.0)
     parser.add_argument("--skip-kodi", action="store_true")
     parser.add_argument("--skip-engine", action="store_true")
+    parser.add_argument("--skip-two-way", action="store_true")
+    parser.add_argument(
+        "--two-way-only", action="store_true", help="after the scan, only the two-way rows"
+    )
     parser.add_argument("--out", default=str(OUTPUT / "bench.json"))
     return parser.parse_args(argv)
 
@@ -60,7 +64,11 @@ def run_kodi(args: argparse.Namespace, facts: dict[str, Any]) -> KodiResults:
     with kodi_bench(dataset, zip_path, log, args.rounds) as bench:
         bench.setup()
         facts["machine"]["kodi"] = bench.results.kodi_version
-        return bench.run(idle_seconds=10.0 if args.quick else args.idle_seconds)
+        return bench.run(
+            idle_seconds=10.0 if args.quick else args.idle_seconds,
+            two_way=not args.skip_two_way,
+            two_way_only=args.two_way_only,
+        )
 
 
 def _phases(run: SyncRun) -> str:
@@ -91,6 +99,16 @@ def explain(rows: Sequence[report.Row], kodi: KodiResults | None, quick: bool) -
         profiles["first_sync"] = "\n".join(lines)
     if kodi is not None and "no_change" in misses:
         profiles["no_change"] = "\n".join(f"{r.label}: {_phases(r)}" for r in kodi.unchanged)
+    two_way = kodi.two_way if kodi is not None else None
+    if two_way is not None and misses & {"two_way_no_change", "two_way_changed"}:
+        runs = [*two_way.unchanged, *([two_way.changed] if two_way.changed else [])]
+        lines = [f"{r.label}: {_phases(r)}" for r in runs]
+        lines += ["add-on log (last run):", *(runs[-1].addon_log if runs else [])]
+        profiles["two_way"] = "\n".join(lines)
+    if two_way is not None and two_way.consent is not None and "two_way_first" in misses:
+        consent = two_way.consent
+        posts = ", ".join(f"{p.items}@{p.handled_s:.2f}s" for p in consent.posts)
+        profiles["two_way_first"] = f"phases: {consent.phases}\nPOSTs (items@answering): {posts}"
     if misses & {"engine", "engine_growth"}:
         items, ratings = engine_bench.REFERENCE
         if quick:
