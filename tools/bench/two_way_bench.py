@@ -18,6 +18,7 @@ account as the fixture left it. Then, as a user would meet them:
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import time
@@ -269,14 +270,17 @@ class TwoWayBench:
         results.unchanged_breakdown = self.breakdown()
 
     def breakdown(self, repeats: int = 3) -> dict[str, float]:
-        """The two costs of a no-change two-way run, measured again from outside: parsing the
-        state file (the add-on's own loader, best of 3) and Kodi answering the light read
-        (GetMovies + GetTVShows with `userrating` only, over TCP, best of 3)."""
+        """The two costs of a no-change two-way run, measured again from outside: loading the
+        state file (the add-on's own loader, best of 3; the JSON decoding alone, the rest is
+        building the cached Simkl ratings) and Kodi answering the light read (GetMovies +
+        GetTVShows with `userrating` only, unpaged, over TCP, best of 3)."""
         path: Path = self.bench.driver.profile / "sync_state.json"
         store = SyncStateStore(str(path.parent))
         if store.load() is None:
             raise RuntimeError(f"{path} does not load")
         parse = min(_timed(store.load) for _ in range(repeats))
+        decode = min(_timed(lambda: json.loads(path.read_bytes())) for _ in range(repeats))
+        cached = sum(len(rows) for rows in json.loads(path.read_bytes())["ratings"].values())
         shutil.copy2(path, OUTPUT / "two_way_sync_state.json")  # to look at after the run
         rpc = floor.LeanRpc(self.kodi.tcp_port)
         try:
@@ -291,6 +295,8 @@ class TwoWayBench:
         return {
             "state_file_mb": path.stat().st_size / 1e6,
             "state_parse_s": parse,
+            "state_json_s": decode,
+            "state_cached_ratings": cached,
             "kodi_light_read_s": kodi_read,
         }
 
