@@ -7,7 +7,7 @@ import logging
 from kodi_six import xbmc, xbmcgui
 
 from .. import ADDON_ID
-from ..core.errors import Cancelled, SignedOut, SyncError
+from ..core.errors import Cancelled, QuotaExhausted, ScopeMissing, SignedOut, SyncError
 from ..core.simkl.client import SimklClient
 from ..core.simkl.credentials import Credentials
 from ..core.sync.lock import RunLock
@@ -16,7 +16,7 @@ from ..core.sync.run import Mode, Progress, Stage, SyncOptions, run_sync
 from . import strings as S
 from .context import AddonContext
 from .login import current_credentials, sign_in
-from .messages import error_text, report_text, summary_text
+from .messages import error_text, quota_text, report_text, signed_out_text, summary_text
 from .ui import BackgroundProgressSink, DialogProgressSink, notify
 
 LOG = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def _run_locked(
             return report
         client: SimklClient | None = None
         if mode is not Mode.CACHED:
-            client = ctx.simkl_client(token=creds.access_token, wait=monitor.waitForAbort)
+            client = ctx.signed_in_client(creds, monitor.waitForAbort)
     except SyncError as exc:
         LOG.error("cannot start the sync (%s): %s", exc.code, exc)
         report = Report.ended_early(exc.code, str(exc), dry_run=dry_run, mode=mode.value)
@@ -165,17 +165,29 @@ def _quiet(report: Report) -> bool:
 
 
 def _tell(ctx: AddonContext, monitor: xbmc.Monitor, report: Report, interactive: bool) -> None:
-    if report.error_code == SignedOut.code:
-        ctx.credentials().clear()
+    text = None
+    if report.error_code in (SignedOut.code, ScopeMissing.code):
+        if report.error_code == SignedOut.code:
+            text = signed_out_text(ctx, ctx.credentials().load())
+            ctx.credentials().clear()
+        else:
+            text = error_text(ctx, report.error_code)
         if interactive and xbmcgui.Dialog().yesno(
-            ctx.name, f"{error_text(ctx, report.error_code)}\n{ctx.localize(S.ASK_SIGN_IN)}"
+            ctx.name, f"{text}\n{ctx.localize(S.ASK_SIGN_IN)}"
         ):
-            sign_in(ctx, monitor)
+            sign_in(ctx, monitor, write=report.error_code == ScopeMissing.code)
             return
+    if report.error_code == QuotaExhausted.code:
+        gate = ctx.quota_gate()
+        first = gate.first_notice()
+        if not (interactive or first):
+            LOG.info("Simkl's daily quota is still used up; this run made no request")
+            return
+        text = quota_text(ctx, gate.blocked_until())
     failed = report.result == RESULT_ERROR
     background_news = ctx.settings.notify and report.result == RESULT_OK and not _quiet(report)
     if interactive or failed or background_news:
-        notify(ctx, summary_text(ctx, report), error=report.result != RESULT_OK)
+        notify(ctx, text or summary_text(ctx, report), error=report.result != RESULT_OK)
     if interactive and report.dry_run and report.result == RESULT_OK:
         text = report_text(ctx, report.to_dict())
         xbmcgui.Dialog().textviewer(ctx.localize(S.ACTION_PREVIEW), text)
