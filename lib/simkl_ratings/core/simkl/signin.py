@@ -105,13 +105,13 @@ class Poll(enum.Enum):
 PollAnswer = Union[Grant, Poll]
 
 
-def number(raw: Any, default: float) -> float:
+def number(raw: Any, default: float, limit: float = 86400) -> float:
     """Simkl documents numbers here; some clients saw strings. Accept both, sanely bounded."""
     try:
         value = float(raw)
     except (TypeError, ValueError):
         return default
-    return value if 0 < value < 86400 else default
+    return value if 0 < value < limit else default
 
 
 def poll_until(
