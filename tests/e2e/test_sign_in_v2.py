@@ -228,3 +228,28 @@ def test_quota_exhaustion_stops_requests_until_the_stored_time_then_syncs_again(
     assert not (signed_in.profile / "simkl_blocked.json").exists()
     log = kodi.read_log()
     assert "daily quota is used up" in log
+
+
+def test_without_the_qr_module_the_window_shows_code_and_address(
+    addon: AddonDriver, sandbox: SimklSandbox, kodi, test_output: Path
+):
+    """script.module.pyqrcode is an optional import: with it disabled the add-on still signs
+    in, the window shows the code and the address, centred."""
+    module = "script.module.pyqrcode"
+    addon.sign_out_locally()
+    addon.reset_state()
+    kodi.call("Addons.SetAddonEnabled", {"addonid": module, "enabled": False})
+    try:
+        kodi.execute_addon(ADDON_ID, ["login"])
+        addon.wait_for_pin_window()
+        wait_for(sandbox.pending_codes, timeout=20)
+        kodi.screenshot(test_output / "sign-in-without-qr.png")
+        assert addon.qr_images() == []
+        label = "Control.GetLabel(104)"
+        code = sandbox.pending_codes()[-1]["user_code"]
+        assert code in kodi.info_labels([label])[label]  # the window's code label
+        kodi.call("Input.Back")  # cancel
+        wait_for(lambda: not addon.pin_window_visible(), timeout=10, message="window closed")
+        assert not addon.credentials_path.exists()
+    finally:
+        kodi.call("Addons.SetAddonEnabled", {"addonid": module, "enabled": True})
