@@ -619,3 +619,12 @@ def test_any_error_while_making_the_qr_code_means_no_qr_code(tmp_path, monkeypat
     monkeypatch.setattr(qr, "qr_matrix", lambda _text: [[1, 0], [1]])  # not square
     assert qr.write_qr_png("https://simkl.com/pin", str(tmp_path)) is None
     assert os.listdir(tmp_path) == []
+
+
+def test_a_feature_that_writes_checks_the_granted_scope_first():
+    from simkl_ratings.core.simkl.signin import require_write  # noqa: PLC0415
+
+    require_write(2, "media:read media:write")
+    require_write(1, None)  # V1 sign-ins have no scopes
+    with pytest.raises(ScopeMissing, match="media:write"):
+        require_write(2, "media:read")

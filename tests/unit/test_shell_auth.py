@@ -210,3 +210,22 @@ def test_a_missing_write_scope_asks_to_sign_in_again_with_it(env):
     assert env.report()["error_code"] == "scope"
     assert env.state.dialogs[-1][2].startswith("This needs permission to change your Simkl lists")
     assert env.credentials() is not None  # reading still works: the sign-in is kept
+
+
+@responses.activate
+def test_a_secret_in_an_error_never_reaches_the_report(env, monkeypatch):
+    from simkl_ratings.core.errors import SimklError  # noqa: PLC0415
+
+    store_v2(env)
+
+    def leaky(*_args, **_kwargs):
+        raise SimklError(f"odd reply mentioning {TOKENS['refresh_token']} and Bearer abc.def")
+
+    monkeypatch.setattr("simkl_ratings.core.simkl.client.SimklClient.activities", leaky)
+    script.main(["default.py", "sync"])
+    with open(os.path.join(env.profile, "last_sync.json")) as stream:
+        report_text = stream.read()
+    assert TOKENS["refresh_token"] not in report_text
+    assert "abc.def" not in report_text
+    assert env.report()["error_code"] == "simkl"
+    assert TOKENS["refresh_token"] not in env.log_text()
