@@ -144,7 +144,8 @@ STRINGS = [
         "REPORT_COUNTS",
         "{type}: {rated} rated on Simkl, {updated} updated, {unchanged} "
         "unchanged, {unmatched} not in library, {conflicts} ambiguous, "
-        "{collisions} superseded, {skipped} invalid, {failed} failed",
+        "{kind_unknown} of unknown kind, {collisions} superseded, {skipped} invalid, "
+        "{unrated} unrated, {failed} failed",
     ),
     (30083, "REPORT_UNMATCHED", "Rated on Simkl but not found in your library:"),
     (30084, "REPORT_CHANGED", "Changed:"),
@@ -171,6 +172,45 @@ STRINGS = [
         "Nothing had changed on Simkl since the sync before; nothing was read or written.",
     ),
     (30095, "REPORT_BY_TITLE", "Matched by title and year (no id matched):"),
+    (
+        30096,
+        "REPORT_KIND_UNKNOWN",
+        "Not written: Simkl does not say whether these anime are films or series, and only a "
+        "TMDb number (which differs for films and series) found a library item:",
+    ),
+    (
+        30097,
+        "SUMMARY_KIND_UNKNOWN",
+        "{count} anime could not be placed safely (see the report).",
+    ),
+    # Two-way sync
+    (30400, "SUMMARY_PUSHED", "{pushed} sent to Simkl."),
+    (
+        30401,
+        "SUMMARY_PUSH_FAILED",
+        "{failed} could not be sent to Simkl yet; they go out at the next sync.",
+    ),
+    (
+        30402,
+        "ASK_SEND_KODI_ONLY",
+        "{count} ratings are only in Kodi, not on Simkl. Send them to Simkl now?[CR]"
+        "Rating a title on Simkl adds it to your Simkl lists. The report lists them.",
+    ),
+    (30403, "REPORT_PUSHED", "Sent to Simkl:"),
+    (30404, "REPORT_WOULD_PUSH", "Would be sent to Simkl (preview, nothing was sent):"),
+    (30405, "REPORT_KODI_ONLY", "Only in Kodi, waiting for your OK to send them to Simkl:"),
+    (
+        30406,
+        "REPORT_PUSH_COUNTS",
+        "{type} to Simkl: {pushed} sent, {push_removed} removed, {push_not_found} unknown to "
+        "Simkl, {push_failed} not sent yet",
+    ),
+    (
+        30407,
+        "SUMMARY_KODI_ONLY_WAITING",
+        "{count} ratings only in Kodi wait for your OK: choose Sync ratings now in Simkl Ratings "
+        "Sync.",
+    ),
     # Settings: categories, groups, labels and help texts
     (30100, None, "Account"),
     (30101, None, "Sign in with a code shown on screen, or sign out."),
@@ -264,6 +304,24 @@ STRINGS = [
         None,
         "When Kodi finishes scanning the video library, rate new items from the "
         "ratings already downloaded, without asking Simkl.",
+    ),
+    (30170, None, "Send ratings I make in Kodi to Simkl"),
+    (
+        30171,
+        None,
+        "Two-way sync. Ratings you set, change or clear in Kodi (here, from a remote app or a "
+        "skin) are sent to Simkl; rating a title that is not in your Simkl lists adds it there. "
+        "When both sides changed, the rule above decides. Ratings only Kodi has when you turn "
+        "this on are listed first and sent only after you agree once. Needs a sign-in that "
+        "allows changes: you are asked to sign in again if yours does not.",
+    ),
+    (30172, None, "Look for ratings changed in Kodi every (seconds)"),
+    (
+        30173,
+        None,
+        "With two-way sync on: how often the background service compares Kodi's ratings with "
+        "the last sync, without asking Simkl. Kodi does not announce rating changes, so this is "
+        "how they are found; a change found is sent to Simkl right away.",
     ),
     (30159, None, "Wait while a video plays"),
     (30160, None, "Scheduled syncs wait until video playback stops."),

@@ -22,9 +22,7 @@ def test_the_service_syncs_by_itself_after_kodi_starts(
     pristine_kodi, installed_addon, sandbox, account: Account, test_output: Path
 ):
     addon = AddonDriver(pristine_kodi)
-    # Quit first: the service of the Kodi the fixture just started may be syncing, and a sync
-    # cut short by the quit leaves a "cancelled" report that must not count as this test's.
-    pristine_kodi.quit_kodi()
+    pristine_kodi.quit_kodi()  # so no earlier service run can still write a report
     addon.seed_token(sandbox.issue_token())
     before = mtime_ns(addon.report_path)
     sandbox.clear_requests()

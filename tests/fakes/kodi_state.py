@@ -58,6 +58,8 @@ class State:
         self.cancel_progress_after: int | None = None  # updates before iscanceled() is True
         self.windows: list[Any] = []
         self.on_window_shown: Callable[[Any], None] | None = None
+        # called with the kind of every modal dialog as it opens (it waits for the user there)
+        self.on_modal: Callable[[str], None] | None = None
         self.on_wait: Callable[[float], None] | None = None
         self.properties: dict[tuple[int, str], str] = {}
         self.settings_opened = 0

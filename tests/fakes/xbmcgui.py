@@ -13,6 +13,12 @@ NOTIFICATION_WARNING = "warning"
 NOTIFICATION_ERROR = "error"
 
 
+def _modal(kind: str, heading: str, message: str) -> None:
+    kodi_state.state.dialogs.append((kind, heading, message))
+    if kodi_state.state.on_modal is not None:
+        kodi_state.state.on_modal(kind)
+
+
 class Dialog:
     def notification(self, heading, message, icon=NOTIFICATION_INFO, time=5000, sound=True):
         kodi_state.state.notifications.append(
@@ -20,21 +26,21 @@ class Dialog:
         )
 
     def ok(self, heading: str, message: str) -> bool:
-        kodi_state.state.dialogs.append(("ok", heading, message))
+        _modal("ok", heading, message)
         return True
 
     def yesno(self, heading: str, message: str, *args: Any, **kwargs: Any) -> bool:
-        kodi_state.state.dialogs.append(("yesno", heading, message))
+        _modal("yesno", heading, message)
         answers = kodi_state.state.yesno_answers
         return answers.pop(0) if answers else False
 
     def select(self, heading: str, options: list, *args: Any, **kwargs: Any) -> int:
-        kodi_state.state.dialogs.append(("select", heading, "\n".join(options)))
+        _modal("select", heading, "\n".join(options))
         answers = kodi_state.state.select_answers
         return answers.pop(0) if answers else -1
 
     def textviewer(self, heading: str, text: str, usemono: bool = False) -> None:
-        kodi_state.state.dialogs.append(("textviewer", heading, text))
+        _modal("textviewer", heading, text)
 
 
 class _ProgressBase:

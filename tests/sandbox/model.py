@@ -102,7 +102,8 @@ class Item:
     last_watched_at: datetime | None = None
     last_watched: str | None = None
     next_to_watch: str | None = None
-    anime_type: str | None = None
+    anime_type: str | None = None  # real replies carry none: only sent when a fixture sets it
+    episodes: int | None = None  # total_episodes_count / watched_episodes_count, as real rows
     listed: bool = True
     raw: bool = False  # stored value injected via set_raw_rating; bypasses rating filters
 
@@ -128,7 +129,8 @@ class Item:
             last_watched_at=parse_iso(watched),
             last_watched=data.get("last_watched"),
             next_to_watch=data.get("next_to_watch"),
-            anime_type=data.get("anime_type", "tv" if type_ == "anime" else None),
+            anime_type=data.get("anime_type"),
+            episodes=data.get("episodes"),
             listed=listed,
             raw=rating is not None and not is_valid_rating(rating),
         )
@@ -153,7 +155,10 @@ class Item:
         if self.type != "movies":
             row["last_watched"] = self.last_watched
             row["next_to_watch"] = self.next_to_watch
-        if self.type == "anime":
+        if self.type != "movies" and self.episodes is not None:
+            row["watched_episodes_count"] = self.episodes
+            row["total_episodes_count"] = self.episodes
+        if self.type == "anime" and self.anime_type is not None:
             row["anime_type"] = self.anime_type
         ids: dict[str, Any] = {"simkl": self.simkl, **self.ids}
         row[MEDIA_KEY[self.type]] = {"title": self.title, "year": self.year, "ids": ids}

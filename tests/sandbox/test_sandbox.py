@@ -333,6 +333,22 @@ def test_anime_rows_use_show_key_and_row_level_anime_type(
     assert rows[39687]["show"]["ids"]["tvdb"] == "267440"
 
 
+def test_anime_rows_without_a_type_look_like_real_replies() -> None:
+    """Real anime rows carry no anime_type; episode counts come as real rows have them."""
+    account = {
+        "anime": [
+            {"simkl": 1, "title": "Berserk", "year": 1997, "ids": {"mal": "33", "tmdb": "46298"},
+             "user_rating": 10, "user_rated_at": "2026-01-01T00:00:00Z", "episodes": 25},
+        ]
+    }  # fmt: skip
+    with SimklSandbox(account) as sb:
+        body = call(sb.url, f"/sync/ratings/anime/{ALL_RATINGS}", token=sb.issue_token()).json()
+    (row,) = body["anime"]
+    assert "anime_type" not in row
+    assert (row["watched_episodes_count"], row["total_episodes_count"]) == (25, 25)
+    assert row["show"]["ids"] == {"simkl": 1, "mal": "33", "tmdb": "46298"}
+
+
 def test_row_shapes_and_id_types(sandbox: SimklSandbox, token: str) -> None:
     movie = call(sandbox.url, "/sync/ratings/movies/8", token=token).json()["movies"][0]
     assert set(movie) == {"last_watched_at", "user_rated_at", "user_rating", "status", "movie"}

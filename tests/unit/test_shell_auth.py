@@ -229,3 +229,35 @@ def test_a_secret_in_an_error_never_reaches_the_report(env, monkeypatch):
     assert "abc.def" not in report_text
     assert env.report()["error_code"] == "simkl"
     assert TOKENS["refresh_token"] not in env.log_text()
+
+
+@responses.activate
+def test_with_two_way_on_the_sign_in_asks_to_write_too(env):
+    env.state.settings["two_way"] = "true"
+    responses.post(
+        f"{API}/oauth2/device",
+        json=DEVICE,
+        match=[
+            responses.matchers.urlencoded_params_matcher(
+                {"client_id": "shell-client", "scope": "media:read media:write"}
+            )
+        ],
+    )
+    responses.post(f"{API}/oauth2/token", json={**TOKENS, "scope": "media:read media:write"})
+    responses.post(f"{API}/users/settings", json={})
+    script.main(["default.py", "login"])
+    assert env.credentials()["scope"] == "media:read media:write"
+
+
+@responses.activate
+def test_two_way_with_a_read_only_sign_in_asks_to_sign_in_again_before_any_request(env):
+    env.state.settings["two_way"] = "true"
+    store_v2(env)  # scope media:read
+    env.state.yesno_answers = [False]
+    script.main(["default.py", "sync"])
+    assert env.report()["error_code"] == "scope"
+    prompts = [d for d in env.state.dialogs if d[0] == "yesno"]
+    assert len(prompts) == 1
+    assert prompts[0][2].startswith("This needs permission to change your Simkl lists")
+    assert len(responses.calls) == 0
+    assert env.credentials() is not None

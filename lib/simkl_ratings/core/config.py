@@ -17,6 +17,7 @@ INT_BOUNDS: Mapping[str, tuple[int, int]] = {
     "startup_delay": (0, 3600),
     "sync_interval": (0, 168),
     "batch_size": (1, 1000),
+    "edit_check": (5, 3600),
     "overwrite_policy": (0, len(POLICIES_BY_SETTING) - 1),
 }
 
@@ -38,6 +39,8 @@ class Settings:
     title_fallback: bool = False
     sync_after_scan: bool = True
     wait_for_playback: bool = True
+    two_way: bool = False
+    edit_check: int = 300  # seconds between two-way looks at Kodi's ratings (service)
 
     @property
     def policy(self) -> Policy:

@@ -7,7 +7,7 @@ lives in these tables, so the rest of the engine has one code path for all of th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, Sequence
 
 
 @dataclass(frozen=True)
@@ -71,4 +71,23 @@ SHOWS = SimklType("shows", ("show",), "tv_shows", "sync_shows", (TVSHOW,))
 ANIME = SimklType("anime", ("show", "anime"), "anime", "sync_anime", (MOVIE, TVSHOW), _ANIME_ROUTES)
 
 SIMKL_TYPES: tuple[SimklType, ...] = (MOVIES, SHOWS, ANIME)
+
+# What an id says about the kind of entry it names, for items whose kind is not known (anime
+# without `anime_type`, which is every anime row Simkl really sends). A kind-neutral id names
+# one entry whatever its kind, so where it finds a Kodi item it decides the kind. An id of one
+# kind only exists for that kind. A per-kind id (tmdb) has one numbering for films and another
+# for series: the same number names an unrelated film and series, so on its own it never
+# decides anything.
+KIND_NEUTRAL_IDS: frozenset[str] = frozenset({"imdb", "anidb", "mal", "anilist", "kitsu"})
+IDS_OF_ONE_KIND: Mapping[str, KodiKind] = {"tvdb": TVSHOW}
 SIMKL_TYPES_BY_NAME: dict[str, SimklType] = {t.name: t for t in SIMKL_TYPES}
+
+
+def kinds_needed(types: Sequence[SimklType]) -> tuple[KodiKind, ...]:
+    """The Kodi kinds any of these types can land on, in library order."""
+    wanted = set()
+    for simkl_type in types:
+        wanted.update(simkl_type.default_kinds)
+        for kinds in simkl_type.kinds_by_subtype.values():
+            wanted.update(kinds)
+    return tuple(kind for kind in KODI_KINDS if kind in wanted)

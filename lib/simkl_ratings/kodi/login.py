@@ -30,13 +30,16 @@ TICK = 0.25
 ACCOUNT_SETTING = "account"  # read-only status line in the settings dialog
 
 
-def sign_in(ctx: AddonContext, monitor: xbmc.Monitor, *, write: bool = False) -> Credentials | None:
+def sign_in(
+    ctx: AddonContext, monitor: xbmc.Monitor, *, write: bool | None = None
+) -> Credentials | None:
     """Show a code, poll until approved, store the sign-in. None when it did not happen.
 
-    `write` asks for permission to change the user's Simkl lists too (for features that write
-    to Simkl); otherwise only reading is asked for. Raises SyncError for problems the caller
-    reports (settings, Simkl refusing the client).
+    `write` asks for permission to change the user's Simkl lists too; by default it follows
+    the features (two-way sync writes to Simkl), otherwise only reading is asked for. Raises
+    SyncError for problems the caller reports (settings, Simkl refusing the client).
     """
+    write = ctx.settings.two_way if write is None else write
     client = ctx.simkl_client(wait=monitor.waitForAbort)
     scope = scope_for(write)
     dialog = PinDialog.open(ctx)

@@ -30,11 +30,13 @@ TYPE_STRINGS = {"movies": S.TYPE_MOVIES, "shows": S.TYPE_SHOWS, "anime": S.TYPE_
 KIND_STRINGS = {"movie": S.TYPE_MOVIES, "tvshow": S.TYPE_SHOWS}
 RESULT_STRINGS = {"ok": S.RESULT_OK, "error": S.RESULT_ERROR, "cancelled": S.RESULT_CANCELLED}
 REPORT_LIST_LIMIT = 500
+PUSH_COUNTS = ("pushed", "push_removed", "push_not_found", "push_failed")
 # The report viewer's lists of items, in the order a user wants to read them.
 ITEM_SECTIONS = (
     (S.REPORT_UNMATCHED, "unmatched_items"),
     (S.REPORT_BY_TITLE, "title_matched_items"),
     (S.REPORT_CONFLICTS, "conflict_items"),
+    (S.REPORT_KIND_UNKNOWN, "kind_unknown_items"),
     (S.REPORT_COLLISIONS, "collision_items"),
     (S.REPORT_SKIPPED, "skipped_items"),
     (S.REPORT_FAILED, "failed_items"),
@@ -95,6 +97,12 @@ def summary_text(ctx: AddonContext, report: Report) -> str:
         text += " " + ctx.localize(S.SUMMARY_CLEARED, cleared=totals.cleared)
     if totals.kept_local:
         text += " " + ctx.localize(S.SUMMARY_KEPT, kept=totals.kept_local)
+    if totals.pushed or totals.push_removed:
+        text += " " + ctx.localize(S.SUMMARY_PUSHED, pushed=totals.pushed + totals.push_removed)
+    if totals.push_failed:
+        text += " " + ctx.localize(S.SUMMARY_PUSH_FAILED, failed=totals.push_failed)
+    if totals.kind_unknown:
+        text += " " + ctx.localize(S.SUMMARY_KIND_UNKNOWN, count=totals.kind_unknown)
     if totals.failed:
         text += " " + ctx.localize(S.SUMMARY_FAILED_WRITES, failed=totals.failed)
     return text
@@ -132,14 +140,22 @@ def report_text(ctx: AddonContext, data: dict[str, Any]) -> str:
         label = ctx.localize(TYPE_STRINGS.get(type_name, S.TYPE_MOVIES))
         values = {k: counts.get(k, 0) for k in (
             "rated", "updated", "unchanged", "kept_local", "cleared", "unmatched", "conflicts",
-            "collisions", "skipped", "failed")}  # fmt: skip
+            "kind_unknown", "collisions", "skipped", "unrated", "failed")}  # fmt: skip
         lines.append(ctx.localize(S.REPORT_COUNTS, type=label, **values))
+        pushes = {k: counts.get(k, 0) for k in PUSH_COUNTS}
+        if any(pushes.values()):
+            lines.append(ctx.localize(S.REPORT_PUSH_COUNTS, type=label, **pushes))
     changes = [
         f"{_item_line(c)}: {c.get('from') or '-'} → {c.get('to') or '-'}"
         for c in data.get("changes") or []
     ]
     heading = S.REPORT_WOULD_CHANGE if data.get("dry_run") else S.REPORT_CHANGED
     _section(lines, ctx.localize(heading), changes)
+    pushed = [f"{_item_line(p)}: → {p.get('to') or '-'}" for p in data.get("pushed_items") or []]
+    heading = S.REPORT_WOULD_PUSH if data.get("dry_run") else S.REPORT_PUSHED
+    _section(lines, ctx.localize(heading), pushed)
+    waiting = [f"{_item_line(p)}: {p.get('to')}" for p in data.get("kodi_only_items") or []]
+    _section(lines, ctx.localize(S.REPORT_KODI_ONLY), waiting)
     for string_id, key in ITEM_SECTIONS:
         entries = []
         for item in data.get(key) or []:

@@ -10,8 +10,10 @@ import time
 from kodi_six import xbmc
 
 from .. import ADDON_ID
-from ..core.errors import SignedOut
+from ..core.config import Settings
+from ..core.errors import SignedOut, SyncError
 from ..core.sync.run import Mode
+from ..core.sync.two_way import kodi_edited
 from . import strings as S
 from .context import AddonContext
 from .runner import run
@@ -19,8 +21,9 @@ from .ui import notify
 
 LOG = logging.getLogger(__name__)
 
-TICK = 5.0  # how often the loop looks at the clock, the scan flag and settings
+TICK = 1.0  # how often the loop looks at the clock, the flags and settings
 PLAYBACK_CHECK = 10.0
+EDIT_QUIET = 5.0  # two-way: look for edits this long after the last library update
 
 
 class SyncService(xbmc.Monitor):
@@ -30,6 +33,10 @@ class SyncService(xbmc.Monitor):
         self.hinted = False
         self.settings_changed = False
         self.scan_finished = False
+        self.updated_at: float | None = None  # last VideoLibrary.OnUpdate heard (two-way)
+        self.edits_checked = time.monotonic()
+        self.syncing = False
+        self.hinted_waiting = False
         self.player = xbmc.Player()
 
     def onSettingsChanged(self) -> None:
@@ -38,6 +45,13 @@ class SyncService(xbmc.Monitor):
     def onScanFinished(self, library: str) -> None:
         if library == "video":
             self.scan_finished = True
+
+    def onNotification(self, sender: str, method: str, data: str) -> None:
+        """Kodi 20 announces no rating change (a userrating set over JSON-RPC raises nothing),
+        but other library updates (watched state, info) do: with two-way on, each one makes
+        the service look for edits a few seconds later, without asking Simkl."""
+        if method == "VideoLibrary.OnUpdate" and not self.syncing:
+            self.updated_at = time.monotonic()
 
     def _context(self) -> AddonContext:
         if self.ctx is None or self.settings_changed:
@@ -62,22 +76,49 @@ class SyncService(xbmc.Monitor):
         if not self._wait_until_idle():
             return
         ctx = self._context()
+        self.syncing = True
         try:
             report = run(ctx, self, interactive=False, mode=mode)
         except Exception as exc:  # a bug in one run must not end the service
             LOG.error("the %s run stopped on %s: %s", mode.value, type(exc).__name__, exc)
             return
+        finally:
+            self.syncing = False
+            self.updated_at = None
+        if report is not None and report.kodi_only_items and not self.hinted_waiting:
+            self.hinted_waiting = True  # never a dialog here: a hint, once per Kodi start
+            if ctx.settings.notify:
+                waiting = len(report.kodi_only_items)
+                notify(ctx, ctx.localize(S.SUMMARY_KODI_ONLY_WAITING, count=waiting))
         if report is not None and report.error_code == SignedOut.code and not self.hinted:
             self.hinted = True
             if ctx.settings.notify and mode is Mode.SYNC:
                 notify(ctx, ctx.localize(S.SERVICE_SIGN_IN_HINT))
 
+    def _edited_in_kodi(self, settings: Settings) -> bool:
+        """Two-way: every `edit_check` seconds, and a few seconds after a library update, one
+        light read of Kodi's ratings against the last sync (no request to Simkl)."""
+        if not settings.two_way or xbmc.getCondVisibility("Library.IsScanningVideo"):
+            return False
+        now = time.monotonic()
+        updated = self.updated_at is not None and now - self.updated_at >= EDIT_QUIET
+        if not updated and now - self.edits_checked < settings.edit_check:
+            return False
+        self.updated_at, self.edits_checked = None, now
+        ctx = self._context()
+        try:
+            edited = kodi_edited(ctx.library(), ctx.sync_state(), settings.enabled_types())
+            LOG.debug("looked for ratings changed in Kodi: %s", "found" if edited else "none")
+            return edited
+        except SyncError as exc:  # Kodi busy or quitting: look again next time
+            LOG.info("could not look for rating changes in Kodi: %s", exc)
+            return False
+
     def run(self) -> None:
         ctx = self._context()
-        LOG.info("service started (startup delay %d s)", ctx.settings.startup_delay)
         delay = ctx.settings.startup_delay
-        # Kodi's waitForAbort(0) waits forever (Monitor.cpp): no delay means no wait.
-        if self.waitForAbort(delay) if delay > 0 else self.abortRequested():
+        LOG.info("service started (startup delay %d s)", delay)
+        if delay > 0 and self.waitForAbort(delay):  # Kodi's waitForAbort(0) waits forever
             return
         if self._context().settings.sync_on_start:
             self.sync()
@@ -88,6 +129,9 @@ class SyncService(xbmc.Monitor):
                 self.scan_finished = False
                 if settings.sync_after_scan:
                     self.sync(Mode.CACHED)
+            if self._edited_in_kodi(settings):
+                self.sync()
+                continue
             hours = settings.sync_interval
             if hours > 0 and time.monotonic() >= last + hours * 3600:
                 self.sync()

@@ -107,13 +107,13 @@ class KodiLibrary:
         self.page_size = max(1, page_size)
         self.writes_sent = 0
 
-    def _pages(self, kind: KodiKind) -> Iterator[list[Any]]:
+    def _pages(self, kind: KodiKind, properties: Sequence[str] = PROPERTIES) -> Iterator[list[Any]]:
         start = 0
         while True:
             result = self.rpc.call(
                 kind.list_method,
                 {
-                    "properties": list(PROPERTIES),
+                    "properties": list(properties),
                     "limits": {"start": start, "end": start + self.page_size},
                     "sort": {"method": "none"},
                 },
@@ -145,6 +145,18 @@ class KodiLibrary:
         if read.skipped:
             LOG.warning("%d %s entries from Kodi were unusable", read.skipped, kind.name)
         return read
+
+    def read_values(self, kind: KodiKind) -> dict[str, int]:
+        """Only the ratings ("movie:12" -> 0..10), for the cheap two-way check of a run where
+        nothing moved on Simkl."""
+        values: dict[str, int] = {}
+        for page in self._pages(kind, ("userrating",)):
+            for raw in page:
+                kodi_id = raw.get(kind.id_field) if isinstance(raw, Mapping) else None
+                if isinstance(kodi_id, int) and not isinstance(kodi_id, bool) and kodi_id > 0:
+                    rating = Rating.from_kodi(raw.get("userrating"))
+                    values[f"{kind.name}:{kodi_id}"] = rating.value if rating else 0
+        return values
 
     def write(
         self,

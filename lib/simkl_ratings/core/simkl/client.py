@@ -217,8 +217,12 @@ class SimklClient:
         return self.get("/sync/activities")
 
     def ratings(self, type_name: str) -> Any:
-        """The user's own rated items of one type (the full 1..10 list, so only rated rows)."""
-        return self.get(f"/sync/ratings/{type_name}/{ALL_RATINGS}")
+        """The user's own rated items of one type (the full 1..10 list, so only rated rows).
+
+        `extended=full` asks for `anime_type` where Simkl offers it (documented for all-items);
+        a server that ignores it changes nothing, since untyped anime are matched safely.
+        """
+        return self.get(f"/sync/ratings/{type_name}/{ALL_RATINGS}?extended=full")
 
     # -- transport ---------------------------------------------------------------------------
 

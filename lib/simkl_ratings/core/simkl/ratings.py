@@ -3,10 +3,17 @@
 Simkl's replies vary: `null`, `{}` or a missing key mean "none"; anime rows carry the media
 under `show` (sometimes `anime`); `anime_type` may sit on the row or inside the media; ids come
 as strings or numbers. Rows we cannot use are skipped with a reason, never guessed at.
+
+Real replies also differ from the documentation: anime rows carry no `anime_type`, and a row
+whose `user_rating` is null or missing is a list item the user never rated (Simkl sends them
+when the rating filter is dropped or ignored). Those are counted as unrated, not as invalid.
+The row's episode fields tell a series from a film where the type does not: an anime film has
+one episode, a series has more.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
@@ -32,6 +39,9 @@ class SimklRating:
     rating: Rating
     rated_at: datetime | None = None
     anime_type: str | None = None
+    # The row is shaped like a series (more than one episode): evidence of the kind for an
+    # anime without a known type, independent of its ids.
+    series_shape: bool = False
 
     def describe(self) -> dict:
         """The report's view of the item: type, title, year and ids (simkl included)."""
@@ -55,6 +65,7 @@ class SkippedRow:
 class ParsedRatings:
     items: list[SimklRating] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)
+    unrated: int = 0  # list items without a rating: not ratings, not errors
 
 
 def _rows(simkl_type: SimklType, body: Any) -> list[Any]:
@@ -89,8 +100,27 @@ def _subtype(row: Mapping[str, Any], media: Mapping[str, Any]) -> str | None:
     return raw.strip().lower() if isinstance(raw, str) and raw.strip() else None
 
 
-def parse_row(simkl_type: SimklType, row: Any) -> SimklRating | SkippedRow:
-    """One row to a rating, or to a skipped row with the reason."""
+_EPISODE = re.compile(r"^(?:S\d+)?E(\d{1,5})$", re.IGNORECASE)
+_EPISODE_COUNTS = ("total_episodes_count", "watched_episodes_count")
+_EPISODE_MARKERS = ("last_watched", "next_to_watch")
+
+
+def _episodes(row: Mapping[str, Any]) -> int:
+    """The most episodes the row's own fields show (counts, or "E148" / "S01E05" markers)."""
+    most = 0
+    for key in _EPISODE_COUNTS:
+        count = row.get(key)
+        if isinstance(count, int) and not isinstance(count, bool):
+            most = max(most, count)
+    for key in _EPISODE_MARKERS:
+        marker = _EPISODE.match(row[key].strip()) if isinstance(row.get(key), str) else None
+        if marker:
+            most = max(most, int(marker.group(1)))
+    return most
+
+
+def parse_row(simkl_type: SimklType, row: Any) -> SimklRating | SkippedRow | None:
+    """One row to a rating, to a skipped row with the reason, or None for an unrated item."""
     if not isinstance(row, Mapping):
         return SkippedRow(simkl_type, "", "row is not an object")
     media = next(
@@ -99,6 +129,8 @@ def parse_row(simkl_type: SimklType, row: Any) -> SimklRating | SkippedRow:
     if media is None:
         return SkippedRow(simkl_type, "", "row has no media object")
     title = _text(media.get("title"))
+    if row.get("user_rating") is None:
+        return None
     try:
         rating = Rating.parse(row.get("user_rating"))
     except InvalidRating as exc:
@@ -114,6 +146,7 @@ def parse_row(simkl_type: SimklType, row: Any) -> SimklRating | SkippedRow:
         rating=rating,
         rated_at=parse_instant(row.get("user_rated_at")),
         anime_type=_subtype(row, media),
+        series_shape=_episodes(row) >= 2,
     )
 
 
@@ -122,7 +155,9 @@ def parse_ratings(simkl_type: SimklType, body: Any) -> ParsedRatings:
     parsed = ParsedRatings()
     for row in _rows(simkl_type, body):
         result = parse_row(simkl_type, row)
-        if isinstance(result, SkippedRow):
+        if result is None:
+            parsed.unrated += 1
+        elif isinstance(result, SkippedRow):
             parsed.skipped.append(result)
         else:
             parsed.items.append(result)

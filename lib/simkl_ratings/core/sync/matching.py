@@ -2,16 +2,28 @@
 
 The library is indexed once by (Kodi kind, id type, canonical value). Ids are scoped by kind,
 so a movie's tmdb id never finds a TV show with the same number.
+
+`Matcher` holds the rules of one match, shared by every direction of sync:
+- an item of a known kind (a movie, a show, an anime with `anime_type`) is looked up by every
+  id it carries in that kind;
+- an item whose kind is not known (anime as Simkl really sends it) is decided by its
+  kind-neutral ids (imdb, anidb, mal, anilist, kitsu; tvdb means a series). A tmdb number alone
+  is never enough, because films and series are numbered apart: it must be confirmed by the
+  same title and year, or by a series-shaped row for a TV show. Otherwise the kind is unknown
+  and nothing is written.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from enum import Enum
 from typing import Iterable, Mapping, Sequence, Tuple
 
 from ..library.gateway import LibraryItem
-from ..media import KODI_KINDS, KodiKind
+from ..media import IDS_OF_ONE_KIND, KIND_NEUTRAL_IDS, KODI_KINDS, TVSHOW, KodiKind
+from ..simkl.ratings import SimklRating
 
 IndexKey = Tuple[str, str, str]
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -80,3 +92,106 @@ class LibraryIndex:
             for item in self._by_title.get((kind.name, name, year), ())
             if not set(item.ids) & set(ids)
         ]
+
+
+class MatchOutcome(Enum):
+    MATCHED = "matched"
+    BY_TITLE = "by_title"  # the title + year fallback (a setting)
+    UNMATCHED = "unmatched"
+    CONFLICT = "conflict"  # the ids point at several library items
+    KIND_UNKNOWN = "kind_unknown"  # only a tmdb number, unconfirmed, found something
+
+
+@dataclass(frozen=True)
+class Match:
+    outcome: MatchOutcome
+    items: tuple[LibraryItem, ...] = ()
+
+    @property
+    def item(self) -> LibraryItem:
+        """The one item of a MATCHED or BY_TITLE match."""
+        return self.items[0]
+
+
+_UNMATCHED = Match(MatchOutcome.UNMATCHED)
+
+
+def contradicts(ids: Mapping[str, str], other: Mapping[str, str]) -> bool:
+    """Both hold an id of the same type with different values: not the same entry."""
+    return any(other.get(id_type, value) != value for id_type, value in ids.items())
+
+
+def same_title_and_year(rating: SimklRating, item: LibraryItem) -> bool:
+    return bool(
+        rating.year
+        and rating.year == item.year
+        and rating.title
+        and normalise_title(rating.title) == normalise_title(item.title)
+    )
+
+
+class Matcher:
+    """The Kodi item (or the reason there is none) for each Simkl item."""
+
+    def __init__(self, index: LibraryIndex, *, title_fallback: bool = False) -> None:
+        self.index = index
+        self.title_fallback = title_fallback
+
+    def match(self, rating: SimklRating) -> Match:
+        kinds = rating.simkl_type.kinds_for(rating.anime_type)
+        if len(kinds) > 1:
+            return self._match_kind_unknown(rating, kinds)
+        return self._by_ids(rating, kinds, rating.ids)
+
+    def _by_ids(
+        self, rating: SimklRating, kinds: Sequence[KodiKind], ids: Mapping[str, str]
+    ) -> Match:
+        found = self.index.find(kinds, ids)
+        if len(found) == 1:
+            return Match(MatchOutcome.MATCHED, (found[0],))
+        if found:
+            return Match(MatchOutcome.CONFLICT, tuple(found))
+        return self._by_title(rating, kinds)
+
+    def _by_title(self, rating: SimklRating, kinds: Sequence[KodiKind]) -> Match:
+        if not self.title_fallback:
+            return _UNMATCHED
+        found = self.index.find_by_title(kinds, rating.title, rating.year, rating.ids)
+        # several candidates by title: never guess
+        return Match(MatchOutcome.BY_TITLE, (found[0],)) if len(found) == 1 else _UNMATCHED
+
+    def _match_kind_unknown(self, rating: SimklRating, kinds: Sequence[KodiKind]) -> Match:
+        ids = rating.ids
+        neutral = {k: v for k, v in ids.items() if k in KIND_NEUTRAL_IDS}
+        decided: dict[str, KodiKind] = {}
+        evidence: list[LibraryItem] = []
+        for kind in kinds:
+            found = self.index.find((kind,), neutral) if neutral else []
+            if found:
+                decided[kind.name] = kind
+                evidence.extend(found)
+        for id_type, kind in IDS_OF_ONE_KIND.items():
+            if id_type in ids and kind in kinds:
+                decided[kind.name] = kind
+        if len(decided) > 1:
+            return Match(MatchOutcome.CONFLICT, tuple(evidence))
+        if decided:
+            # The kind is known now: every id counts in it, tmdb included; a tmdb hit in the
+            # other kind is another numbering, not a conflict.
+            return self._by_ids(rating, tuple(decided.values()), ids)
+        candidates = self.index.find(kinds, {k: v for k, v in ids.items() if k not in neutral})
+        if not candidates:
+            return self._by_title(rating, kinds)
+        confirmed = [item for item in candidates if self._confirms(rating, item)]
+        if len(confirmed) == 1:
+            return Match(MatchOutcome.MATCHED, (confirmed[0],))
+        if confirmed:
+            return Match(MatchOutcome.CONFLICT, tuple(confirmed))
+        return Match(MatchOutcome.KIND_UNKNOWN, tuple(candidates))
+
+    @staticmethod
+    def _confirms(rating: SimklRating, item: LibraryItem) -> bool:
+        """A second, independent sign that a tmdb hit is the item the row names."""
+        if contradicts(rating.ids, item.ids):
+            return False
+        return same_title_and_year(rating, item) or (item.kind is TVSHOW and rating.series_shape)

@@ -2,8 +2,10 @@
 should make. A pure function; the caller only executes the plan.
 
 - Each Simkl item is matched by its ids (and, when enabled, by exact title + year, only when
-  exactly one library item qualifies and no id contradicts it).
-- An item whose ids point at two Kodi items is a conflict and writes nothing; several Simkl
+  exactly one library item qualifies and no id contradicts it); `matching.Matcher` holds the
+  rules, including those for anime whose kind Simkl does not say.
+- An item whose ids point at two Kodi items is a conflict and writes nothing; an anime found by
+  an unconfirmed tmdb number only is of unknown kind and writes nothing; several Simkl
   items on one Kodi item (anime seasons) resolve to the most recently rated one.
 - A value Kodi already holds is never written again; otherwise the policy table decides.
 - A rating this add-on wrote whose Simkl rating is gone is cleared, only if Kodi still holds
@@ -21,7 +23,7 @@ from typing import Iterator, Mapping, Sequence
 from ..library.gateway import LibraryItem, RatingWrite
 from ..media import SIMKL_TYPES_BY_NAME, SimklType
 from ..simkl.ratings import SimklRating
-from .matching import LibraryIndex
+from .matching import LibraryIndex, Matcher, MatchOutcome
 from .policy import THEIRS, Outcome, Policy, decide, local_state
 from .state import WrittenRecord, source_of
 
@@ -63,7 +65,9 @@ class Change:
 
 
 @dataclass(frozen=True)
-class Conflict:
+class Unplaced:
+    """A Simkl item that was not written, and the library items that made it uncertain."""
+
     rating: SimklRating
     items: tuple[LibraryItem, ...]
 
@@ -98,7 +102,8 @@ class Plan:
     unchanged: list[tuple[SimklRating, LibraryItem]] = field(default_factory=list)
     kept_local: list[tuple[SimklRating, LibraryItem]] = field(default_factory=list)
     unmatched: list[SimklRating] = field(default_factory=list)
-    conflicts: list[Conflict] = field(default_factory=list)
+    conflicts: list[Unplaced] = field(default_factory=list)
+    kind_unknown: list[Unplaced] = field(default_factory=list)
     collisions: list[Collision] = field(default_factory=list)
     by_title: list[tuple[SimklRating, LibraryItem]] = field(default_factory=list)
     # Write-record entries that no longer describe Kodi (the user changed or cleared the
@@ -114,7 +119,15 @@ def _recency(rating: SimklRating) -> tuple[datetime, int]:
     return (rating.rated_at or _NEVER, rating.simkl_id or 0)
 
 
-class _Planner:
+def winner_of(claimants: Sequence[SimklRating]) -> SimklRating:
+    """Of several Simkl items on one Kodi item (anime seasons), the most recently rated."""
+    return max(claimants, key=_recency) if len(claimants) > 1 else claimants[0]
+
+
+class PullPlanner:
+    """The pull plan in two steps (match, then finish), so that two-way sync can decide its
+    pushes from the same match in between and keep the pull off the items it pushes."""
+
     def __init__(
         self,
         library: Sequence[LibraryItem],
@@ -125,29 +138,45 @@ class _Planner:
         self.written = written
         self.index = LibraryIndex(library, titles=options.title_fallback)
         self.plan = Plan()
+        self.claims: dict[int, tuple[LibraryItem, list[SimklRating]]] = {}
 
     def match(self, ratings: Sequence[SimklRating]) -> dict[int, tuple[LibraryItem, list]]:
         """Claims per Kodi item (keyed by identity: no key strings for the whole library)."""
         claims: dict[int, tuple[LibraryItem, list[SimklRating]]] = {}
+        matcher = Matcher(self.index, title_fallback=self.options.title_fallback)
+        plan = self.plan
         for rating in ratings:
-            kinds = rating.simkl_type.kinds_for(rating.anime_type)
-            found = self.index.find(kinds, rating.ids)
-            if not found and self.options.title_fallback:
-                found = self.index.find_by_title(kinds, rating.title, rating.year, rating.ids)
-                if len(found) == 1:
-                    self.plan.by_title.append((rating, found[0]))
-                elif found:
-                    found = []  # several candidates by title: never guess
-            if not found:
-                self.plan.unmatched.append(rating)
-            elif len(found) > 1:
-                self.plan.conflicts.append(Conflict(rating, tuple(found)))
+            match = matcher.match(rating)
+            outcome = match.outcome
+            if outcome is MatchOutcome.MATCHED or outcome is MatchOutcome.BY_TITLE:
+                item = match.item
+                claims.setdefault(id(item), (item, []))[1].append(rating)
+                if outcome is MatchOutcome.BY_TITLE:
+                    plan.by_title.append((rating, item))
+            elif outcome is MatchOutcome.UNMATCHED:
+                plan.unmatched.append(rating)
+            elif outcome is MatchOutcome.CONFLICT:
+                plan.conflicts.append(Unplaced(rating, match.items))
             else:
-                claims.setdefault(id(found[0]), (found[0], []))[1].append(rating)
+                plan.kind_unknown.append(Unplaced(rating, match.items))
+        self.claims = claims
         return claims
 
+    def winners(self) -> dict[int, SimklRating]:
+        """The Simkl item that claims each matched Kodi item, by id() of the item."""
+        return {key: winner_of(claimants) for key, (_item, claimants) in self.claims.items()}
+
+    def finish(self, ratings: Sequence[SimklRating], protected: set[int] | None = None) -> Plan:
+        """Decide every matched item (but the protected ones) and every un-rating."""
+        skip = protected or set()
+        for key, (item, claimants) in self.claims.items():
+            if key not in skip:
+                self.decide(item, claimants)
+        self.unrate(set(self.claims) | skip, {source_of(r) for r in ratings})
+        return self.plan
+
     def decide(self, item: LibraryItem, claimants: list[SimklRating]) -> None:
-        winner = max(claimants, key=_recency) if len(claimants) > 1 else claimants[0]
+        winner = winner_of(claimants)
         if len(claimants) > 1:
             self.plan.collisions.extend(
                 Collision(item, winner, other) for other in claimants if other is not winner
@@ -187,17 +216,14 @@ def plan_sync(
     written: Mapping[str, WrittenRecord] | None = None,
 ) -> Plan:
     """Decide every write and clear; see the module docstring for the rules."""
-    with _gc_paused():
-        planner = _Planner(library, options, written or {})
-        claims = planner.match(ratings)
-        for item, claimants in claims.values():
-            planner.decide(item, claimants)
-        planner.unrate(set(claims), {source_of(r) for r in ratings})
-        return planner.plan
+    with gc_paused():
+        planner = PullPlanner(library, options, written or {})
+        planner.match(ratings)
+        return planner.finish(ratings)
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """Planning builds hundreds of thousands of small, acyclic objects that reference counting
     frees anyway; the cyclic collector would walk every live object again and again while they
     are made, which makes planning time grow faster than the library. Paused only meanwhile."""

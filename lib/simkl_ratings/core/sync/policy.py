@@ -3,6 +3,9 @@
 The local side is one of three states: `empty` (Kodi has no rating), `ours` (Kodi holds exactly
 what this add-on last wrote there) or `theirs` (any other value: set by the user or another
 tool, or changed since we wrote it). Equal values never reach the table: they are unchanged.
+
+With two-way sync a second table decides a rating edited in Kodi: it is pushed to Simkl, or
+left to the first table (Simkl wins a conflict; fill-empty only fills what is empty).
 """
 
 from __future__ import annotations
@@ -50,3 +53,36 @@ def local_state(kodi: Rating | None, last_written: int | None) -> str:
 
 def decide(policy: Policy, kodi: Rating | None, last_written: int | None) -> Outcome:
     return POLICY_TABLE[(policy, local_state(kodi, last_written))]
+
+
+# -- the other direction (two-way): a rating changed in Kodi since the last sync ---------------
+
+
+class SimklSide(enum.Enum):
+    """Where Simkl stands on an item edited in Kodi."""
+
+    NONE = "none"  # Simkl has no rating for it, and had none at the last sync
+    SAME = "same"  # Simkl's rating has not moved since the last sync
+    MOVED = "moved"  # Simkl's rating changed since the last sync: a conflict
+    REMOVED = "removed"  # Simkl's rating was removed since the last sync: a conflict too
+
+
+class EditOutcome(enum.Enum):
+    PUSH = "push"  # the Kodi edit goes to Simkl; the pull leaves the item alone
+    PULL = "pull"  # the edit is not sent; the pull table above decides the item as usual
+
+
+EDIT_TABLE: Mapping[tuple[Policy, SimklSide], EditOutcome] = {
+    (Policy.SIMKL_WINS, SimklSide.NONE): EditOutcome.PUSH,
+    (Policy.SIMKL_WINS, SimklSide.SAME): EditOutcome.PUSH,
+    (Policy.SIMKL_WINS, SimklSide.MOVED): EditOutcome.PULL,
+    (Policy.SIMKL_WINS, SimklSide.REMOVED): EditOutcome.PULL,
+    (Policy.FILL_EMPTY, SimklSide.NONE): EditOutcome.PUSH,
+    (Policy.FILL_EMPTY, SimklSide.SAME): EditOutcome.PULL,
+    (Policy.FILL_EMPTY, SimklSide.MOVED): EditOutcome.PULL,
+    (Policy.FILL_EMPTY, SimklSide.REMOVED): EditOutcome.PUSH,
+    (Policy.KEEP_LOCAL, SimklSide.NONE): EditOutcome.PUSH,
+    (Policy.KEEP_LOCAL, SimklSide.SAME): EditOutcome.PUSH,
+    (Policy.KEEP_LOCAL, SimklSide.MOVED): EditOutcome.PUSH,
+    (Policy.KEEP_LOCAL, SimklSide.REMOVED): EditOutcome.PUSH,
+}

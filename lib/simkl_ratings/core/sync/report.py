@@ -2,9 +2,13 @@
 
 Every run leaves one, whether it succeeded, failed, was cancelled or was a preview. Per type,
 each rated item has one outcome: updated, unchanged, kept_local, unmatched, conflicts,
-collisions, failed or (in a cancelled run) not_written. `cleared` counts ratings this add-on had
-written that were removed because the rating is gone on Simkl; `skipped` counts invalid rows,
-which are not rated items; `matched_by_title` counts items found by the title + year fallback.
+kind_unknown (an anime found only by a tmdb number nothing confirmed), collisions, failed or
+(in a cancelled run) not_written. `cleared` counts ratings this add-on had written that were
+removed because the rating is gone on Simkl; `skipped` counts invalid rows and `unrated` list
+items without a rating, neither of which is a rated item; `matched_by_title` counts items found
+by the title + year fallback. With two-way sync, `pushed`, `push_removed`, `push_not_found` and
+`push_failed` count the other direction, `pushed_items` lists what was (or, in a preview, would
+be) sent, and `kodi_only_items` the ratings only Kodi has that wait for the user's consent.
 When `activities_unchanged` is true nothing moved on Simkl and nothing was read or written.
 """
 
@@ -30,13 +34,20 @@ class TypeCounts:
     unchanged: int = 0
     unmatched: int = 0
     conflicts: int = 0
+    kind_unknown: int = 0
     collisions: int = 0
     skipped: int = 0
+    unrated: int = 0
     failed: int = 0
     not_written: int = 0
     kept_local: int = 0
     cleared: int = 0
     matched_by_title: int = 0
+    # two-way: ratings sent to Simkl (confirmed), removed there, unknown to Simkl, failed
+    pushed: int = 0
+    push_removed: int = 0
+    push_not_found: int = 0
+    push_failed: int = 0
 
 
 def _empty_types() -> dict[str, TypeCounts]:
@@ -56,10 +67,13 @@ class Report:
     unmatched_items: list[dict[str, Any]] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
     conflict_items: list[dict[str, Any]] = field(default_factory=list)
+    kind_unknown_items: list[dict[str, Any]] = field(default_factory=list)
     collision_items: list[dict[str, Any]] = field(default_factory=list)
     skipped_items: list[dict[str, Any]] = field(default_factory=list)
     title_matched_items: list[dict[str, Any]] = field(default_factory=list)
     failed_items: list[dict[str, Any]] = field(default_factory=list)
+    pushed_items: list[dict[str, Any]] = field(default_factory=list)  # (to be) sent to Simkl
+    kodi_only_items: list[dict[str, Any]] = field(default_factory=list)  # waiting for consent
     library: dict[str, int] = field(default_factory=dict)
     http_requests: int = 0
     jsonrpc_requests: int = 0

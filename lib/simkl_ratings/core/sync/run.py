@@ -16,20 +16,21 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import Cancelled, SyncError
 from ..library.gateway import KodiLibrary, LibraryItem, WriteResult
-from ..media import KODI_KINDS, KodiKind, SimklType
+from ..media import SimklType, kinds_needed
 from ..simkl import activities as activity_gate
 from ..simkl.account import account_of
 from ..simkl.client import SimklClient
 from ..simkl.ratings import SimklRating, parse_ratings
 from ..timeutil import format_instant, utc_now
-from .planning import Change, Plan, PlanOptions, item_key, plan_sync
+from .planning import Change, Plan, PlanOptions, PullPlanner, gc_paused, item_key
 from .policy import Policy
 from .report import RESULT_CANCELLED, RESULT_ERROR, Report
-from .state import SyncState, SyncStateStore, WrittenRecord, source_of
+from .state import SyncState, SyncStateStore, TwoWayState, WrittenRecord, source_of
+from .two_way import TwoWayStep, has_edits, kodi_values, rating_values
 
 LOG = logging.getLogger(__name__)
 LOGGED_SKIPS = 10  # a bad reply must not flood kodi.log: the report lists every skipped row
@@ -40,6 +41,7 @@ class Stage(enum.Enum):
     FETCH = "fetch"
     READ = "read"
     WRITE = "write"
+    PUSH = "push"
 
 
 class Mode(enum.Enum):
@@ -67,6 +69,8 @@ class SyncOptions:
     policy: Policy = Policy.SIMKL_WINS
     title_fallback: bool = False
     account_id: int | None = None  # from the stored sign-in
+    two_way: bool = False  # also send ratings edited in Kodi to Simkl
+    wait: Callable[[float], bool] = lambda seconds: False  # between pushes; True: stop
 
     @property
     def type_names(self) -> frozenset[str]:
@@ -76,17 +80,7 @@ class SyncOptions:
     def fingerprint(self) -> str:
         """What changes the plan without anything moving on Simkl."""
         names = ",".join(t.name for t in self.types)
-        return f"{names}|{self.policy.value}|{int(self.title_fallback)}"
-
-
-def kinds_needed(types: Sequence[SimklType]) -> tuple[KodiKind, ...]:
-    """The Kodi kinds any of these types can land on, in library order."""
-    wanted = set()
-    for simkl_type in types:
-        wanted.update(simkl_type.default_kinds)
-        for kinds in simkl_type.kinds_by_subtype.values():
-            wanted.update(kinds)
-    return tuple(kind for kind in KODI_KINDS if kind in wanted)
+        return f"{names}|{self.policy.value}|{int(self.title_fallback)}|{int(self.two_way)}"
 
 
 @dataclass
@@ -147,6 +141,9 @@ class _Run:
         parsed = parse_ratings(simkl_type, self.simkl.ratings(simkl_type.name))
         self.report.skipped_items.extend(row.describe() for row in parsed.skipped)
         self.report.types[simkl_type.name].skipped = len(parsed.skipped)
+        self.report.types[simkl_type.name].unrated = parsed.unrated
+        if parsed.unrated:
+            LOG.info("%d %s list items without a rating ignored", parsed.unrated, simkl_type.name)
         for row in parsed.skipped[:LOGGED_SKIPS]:
             LOG.warning("skipped a %s rating from Simkl: %s", simkl_type.name, row.reason)
         if len(parsed.skipped) > LOGGED_SKIPS:
@@ -191,6 +188,8 @@ class _Run:
         nothing_to_apply = not state.needs_apply and state.fingerprint == self.options.fingerprint
         if not fetch and nothing_to_apply and not self.options.dry_run:
             inputs.unchanged = True
+            if self.options.two_way:  # Kodi may have changed: the cache says what Simkl holds
+                inputs.ratings = [r for name in names for r in state.ratings.get(name, [])]
             return inputs
         for number, simkl_type in enumerate(fetch):
             percent = 5 + 25 * number // max(1, len(fetch))
@@ -230,6 +229,9 @@ class _Run:
         for conflict in plan.conflicts:
             types[conflict.rating.simkl_type.name].conflicts += 1
             self.report.conflict_items.append(conflict.describe())
+        for unknown in plan.kind_unknown:
+            types[unknown.rating.simkl_type.name].kind_unknown += 1
+            self.report.kind_unknown_items.append(unknown.describe())
         for collision in plan.collisions:
             types[collision.superseded.simkl_type.name].collisions += 1
             self.report.collision_items.append(collision.describe())
@@ -301,27 +303,80 @@ class _Run:
                 )
         state.fingerprint = self.options.fingerprint
         state.needs_apply = bool(result.failed) or result.cancelled
+        if not self.options.two_way:
+            # Off: forget the Kodi baseline, so turning two-way on again never takes what
+            # changed meanwhile for edits (it starts afresh, with consent).
+            state.two_way = TwoWayState()
         self.store.save(state)
 
     def execute(self) -> None:
         state = self.load_state()
+        before = rating_values(state.ratings)
         inputs = self.simkl_side(state)
-        if inputs.unchanged:
+        two_way = self._two_way(state) if self.options.two_way else None
+        if inputs.unchanged and (two_way is None or not self._kodi_moved(state)):
             self.report.activities_unchanged = True
-            LOG.info("nothing moved on Simkl since the last sync")
+            where = " or in Kodi" if two_way else ""
+            LOG.info("nothing moved on Simkl%s since the last sync", where)
             return
         items = self.read()
         options = PlanOptions(
             self.options.policy, self.options.title_fallback, self.options.type_names
         )
-        plan = plan_sync(inputs.ratings, items, options, state.written)
+        with gc_paused():
+            planner = PullPlanner(items, options, state.written)
+            planner.match(inputs.ratings)
+            winners = planner.winners()
+            if two_way is not None:
+                two_way.find(items, before, rating_values(inputs.fetched))
+                two_way.decide(items, winners)
+            plan = planner.finish(inputs.ratings, two_way.plan.protected if two_way else None)
         self._step(55, Stage.WRITE, f"0/{len(plan.changes)}")
         self.record_plan(plan, inputs.ratings)
         result = self.write(plan)
+        failure = self.push(two_way) if two_way is not None and not result.cancelled else None
         self.commit(state, inputs, plan, result)
+        if two_way is not None and not self.options.dry_run and self.store is not None:
+            two_way.commit(state, items, winners, plan, result)
+            self.store.save(state)
         if result.cancelled:
             raise Cancelled("cancelled between write batches")
+        if failure is not None:
+            raise failure
         self.progress.update(100, Stage.WRITE, f"{len(plan.changes)}/{len(plan.changes)}")
+
+    # -- two-way -------------------------------------------------------------------------------
+
+    def _two_way(self, state: SyncState) -> TwoWayStep:
+        return TwoWayStep(state.two_way, self.options.policy, format_instant(utc_now()))
+
+    def _kodi_moved(self, state: SyncState) -> bool:
+        """Nothing moved on Simkl: one light read of Kodi's ratings says whether Kodi did."""
+        return has_edits(state.two_way, kodi_values(self.library, self.options.types))
+
+    def push(self, two_way: TwoWayStep) -> SyncError | None:
+        """Send what the plan pushes (a preview only lists it); report every outcome."""
+        report = self.report
+        for push in two_way.plan.pushes:
+            report.pushed_items.append(push.describe())
+        for push in two_way.plan.not_found_again:
+            report.types[push.type_name].push_not_found += 1
+        report.kodi_only_items = two_way.describe_waiting()
+        if self.options.dry_run or not two_way.plan.pushes or self.simkl is None:
+            return None
+        self._step(95, Stage.PUSH, str(len(two_way.plan.pushes)))
+        result = two_way.send(self.simkl, self.options.wait)
+        for push in result.confirmed:
+            counts = report.types[push.type_name]
+            if push.value:
+                counts.pushed += 1
+            else:
+                counts.push_removed += 1
+        for push in result.not_found:
+            report.types[push.type_name].push_not_found += 1
+        for push in result.failed:
+            report.types[push.type_name].push_failed += 1
+        return result.error
 
 
 def run_sync(

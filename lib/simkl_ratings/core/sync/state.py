@@ -3,7 +3,10 @@
 - the committed activities baseline and the Simkl ratings it describes (the cache), so a run
   with nothing new on Simkl costs one request and a library scan can be rated without any;
 - a record of every rating this add-on wrote into Kodi (value and the Simkl item it came from),
-  so it only ever clears or overrides what it wrote itself.
+  so it only ever clears or overrides what it wrote itself;
+- for two-way sync, what Kodi held at the last sync (so edits are found by comparison), which
+  Simkl item each Kodi item was matched to, edits not yet confirmed by Simkl, items Simkl did
+  not know, and the ratings only Kodi had when two-way began (sent only with consent).
 
 A missing, corrupt or foreign file (other account, other client_id, other schema) is treated as
 no state: the next run pulls everything again; the write record survives a rebuild.
@@ -35,6 +38,63 @@ class WrittenRecord:
     source: str  # "<type>:<simkl key>"
 
 
+KODI_ONLY_SEND, KODI_ONLY_KEEP = "send", "keep"
+
+
+@dataclass
+class TwoWayState:
+    seen: dict[str, int] | None = None  # Kodi item -> userrating at the last sync; None: never
+    links: dict[str, str] = field(default_factory=dict)  # Kodi item -> Simkl item (source)
+    edit_times: dict[str, str] = field(default_factory=dict)  # pending edit -> first seen at
+    not_found: dict[str, str] = field(default_factory=dict)  # Kodi item -> ids fingerprint
+    awaiting: dict[str, int] = field(default_factory=dict)  # Kodi-only ratings, no consent yet
+    kodi_only: str = ""  # the user's answer for those: "", KODI_ONLY_SEND or KODI_ONLY_KEEP
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seen": self.seen,
+            "links": self.links,
+            "edit_times": self.edit_times,
+            "not_found": self.not_found,
+            "awaiting": self.awaiting,
+            "kodi_only": self.kodi_only,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Any) -> TwoWayState:
+        if not isinstance(raw, Mapping):
+            return cls()
+        seen = raw.get("seen")
+        return cls(
+            seen=_values(seen) if isinstance(seen, Mapping) else None,
+            links=_texts(raw.get("links")),
+            edit_times=_texts(raw.get("edit_times")),
+            not_found=_texts(raw.get("not_found")),
+            awaiting=_values(raw.get("awaiting")),
+            kodi_only=raw.get("kodi_only")
+            if raw.get("kodi_only") in (KODI_ONLY_SEND, KODI_ONLY_KEEP)
+            else "",
+        )
+
+
+def _values(raw: Any) -> dict[str, int]:
+    """Kodi ratings by item key: 0..10 only (anything else makes the file unreadable)."""
+    values: dict[str, int] = {}
+    for key, value in (raw or {}).items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+            raise ValueError(f"bad rating {value!r}")
+        values[str(key)] = value
+    return values
+
+
+def _texts(raw: Any) -> dict[str, str]:
+    return (
+        {str(k): v for k, v in raw.items() if isinstance(v, str)}
+        if isinstance(raw, Mapping)
+        else {}
+    )
+
+
 @dataclass
 class SyncState:
     account_id: int | None = None
@@ -44,6 +104,7 @@ class SyncState:
     written: dict[str, WrittenRecord] = field(default_factory=dict)
     fingerprint: str = ""
     needs_apply: bool = False
+    two_way: TwoWayState = field(default_factory=TwoWayState)
 
     def has_cache_for(self, type_names: list[str]) -> bool:
         return self.activities is not None and all(name in self.ratings for name in type_names)
@@ -73,6 +134,7 @@ def _rating_to_json(rating: SimklRating) -> dict[str, Any]:
         "rating": rating.rating.value,
         "rated_at": format_instant(rating.rated_at) if rating.rated_at else None,
         "anime_type": rating.anime_type,
+        "series": rating.series_shape,
     }
 
 
@@ -90,6 +152,7 @@ def _rating_from_json(simkl_type: SimklType, raw: Mapping[str, Any]) -> SimklRat
         rating=Rating.parse(raw.get("rating")),
         rated_at=parse_instant(raw.get("rated_at")),
         anime_type=raw.get("anime_type") if isinstance(raw.get("anime_type"), str) else None,
+        series_shape=raw.get("series") is True,
     )
 
 
@@ -112,6 +175,7 @@ def _state_from_json(data: Mapping[str, Any]) -> SyncState:
         written=written,
         fingerprint=str(data.get("fingerprint") or ""),
         needs_apply=bool(data.get("needs_apply")),
+        two_way=TwoWayState.from_json(data.get("two_way")),
     )
 
 
@@ -148,5 +212,6 @@ class SyncStateStore:
                     key: {"value": rec.value, "source": rec.source}
                     for key, rec in state.written.items()
                 },
+                "two_way": state.two_way.to_json(),
             },
         )
