@@ -57,9 +57,11 @@ def _finish(ctx: RunnerContext, report: Report, as_json: bool) -> ExitCode:
     code = for_report(data)
     if as_json:
         output.print_json(ctx.stdout, data)
-    else:
+    elif code in (ExitCode.OK, ExitCode.PARTIAL):
         for line in output.summary(data):
-            output.say(ctx.stdout if code in (ExitCode.OK, ExitCode.PARTIAL) else ctx.stderr, line)
+            output.say(ctx.stdout, line)
+    elif code is ExitCode.INTERRUPTED:
+        output.say(ctx.stderr, "Stopped: what was written so far is kept.")
     if code not in (ExitCode.OK, ExitCode.INTERRUPTED):
         output.error(ctx.stderr, report.error or "the sync did not finish", code)
     return code
@@ -74,6 +76,11 @@ def run(ctx: RunnerContext, *, dry_run: bool, rebuild: bool, as_json: bool) -> E
             "no Kodi URL (--kodi-url, SIMKL_RATINGS_KODI_URL or config.ini)",
             ExitCode.USAGE,
         )
+        return ExitCode.USAGE
+    try:
+        ctx.transport()  # a malformed URL is a usage error, before anything else happens
+    except SyncError as exc:
+        output.error(ctx.stderr, str(exc), ExitCode.USAGE)
         return ExitCode.USAGE
     creds = ctx.current_credentials()
     if creds is None:
