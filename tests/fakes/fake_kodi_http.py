@@ -37,8 +37,11 @@ class FakeKodiWebServer:
         if isinstance(request, dict) and request.get("method") == "XBMC.GetInfoBooleans":
             scanning = self.scans_left > 0
             self.scans_left = max(0, self.scans_left - 1)
-            return {"id": request.get("id"), "jsonrpc": "2.0",
-                    "result": {"Library.IsScanningVideo": scanning}}
+            return {
+                "id": request.get("id"),
+                "jsonrpc": "2.0",
+                "result": {"Library.IsScanningVideo": scanning},
+            }
         return self.library.handle(request)
 
     def start(self) -> FakeKodiWebServer:
@@ -70,7 +73,9 @@ class FakeKodiWebServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
         return self
 

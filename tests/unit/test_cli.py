@@ -9,7 +9,7 @@ import pytest
 from simkl_ratings.cli.context import Interrupt
 from simkl_ratings.core.sync.lock import RunLock
 
-from .cli_env import PASSWORD, Cli, cli, mode  # noqa: F401 (cli is a fixture)
+from .cli_env import PASSWORD, Cli, mode
 
 EXPECTED = {"Maleficent": 6, "Your Name": 9, "Broken": 5, "The Last Ship": 5, "Hunter x Hunter": 10}
 
