@@ -7,6 +7,8 @@ import socket
 
 import pytest
 from simkl_ratings.cli.context import Interrupt
+from simkl_ratings.cli.kodi_http import HttpTransport, jsonrpc_url
+from simkl_ratings.core.errors import ConfigError
 from simkl_ratings.core.sync.lock import RunLock
 
 from .cli_env import PASSWORD, Cli, mode
@@ -257,3 +259,37 @@ def test_logout_revokes_a_v2_sign_in_and_forgets_it(cli: Cli):
     assert any(r.path == "/oauth2/revoke" for r in cli.sandbox.requests)
     assert reply["refresh_token"] not in result.out + result.err
     assert cli("logout").out.startswith("Not signed in")
+
+
+@pytest.mark.parametrize(
+    ("url", "endpoint"),
+    [
+        ("http://192.168.1.20:8080", "http://192.168.1.20:8080/jsonrpc"),
+        ("http://kodi.local:8080/", "http://kodi.local:8080/jsonrpc"),
+        ("https://kodi.example/jsonrpc", "https://kodi.example/jsonrpc"),
+        ("http://[::1]:8080/kodi", "http://[::1]:8080/kodi/jsonrpc"),
+    ],
+)
+def test_kodi_urls_lead_to_the_jsonrpc_endpoint_over_plain_http_too(url, endpoint):
+    assert jsonrpc_url(url) == endpoint
+
+
+@pytest.mark.parametrize(
+    "url", ["", "kodi:8080", "ftp://kodi/", "http://kodi:99999", "http://kodi/?x=1"]
+)
+def test_unusable_kodi_urls_are_configuration_errors(url):
+    with pytest.raises(ConfigError):
+        jsonrpc_url(url)
+
+
+def test_the_transport_never_shows_the_password():
+    transport = HttpTransport("http://127.0.0.1:8080", "kodi", PASSWORD)
+    assert PASSWORD not in repr(transport)
+    assert transport.session.auth == ("kodi", PASSWORD)
+
+
+def test_a_web_server_without_jsonrpc_there_exits_5(cli: Cli):
+    cli.sign_in()
+    result = cli("sync", "--kodi-url", cli.web.url + "/elsewhere")
+    assert result.code == 5
+    assert "HTTP 404" in result.err

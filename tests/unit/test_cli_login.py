@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pyqrcode
 import pytest
 from simkl_ratings.cli import terminal
 from simkl_ratings.cli.main import main
+from simkl_ratings.cli.paths import Paths
 from simkl_ratings.core.simkl.client import RetryPolicy
 from simkl_ratings.core.sync.run import Stage
 
@@ -161,3 +169,52 @@ def test_the_progress_bar_reports_the_interrupt_to_the_engine():
     assert not bar.cancelled()
     flag[0] = True
     assert bar.cancelled()
+
+
+def test_ctrl_c_during_login_stops_the_installed_command_with_130(tmp_path):
+    """The real entry point: its SIGINT handler ends the wait for approval at once."""
+    root = Path(__file__).resolve().parents[2]
+    with SimklSandbox(ACCOUNT, client_ids=(CLIENT,), pin_interval=0.05) as sandbox:
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": str(root / "lib"),
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "XDG_STATE_HOME": str(tmp_path / "state"),
+            "SIMKL_RATINGS_CLIENT_ID": CLIENT,
+            "SIMKL_RATINGS_API_URL": sandbox.url,
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "simkl_ratings.cli", "login", "--no-qr"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 20
+            while not sandbox.pending_codes() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert sandbox.pending_codes()
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 130
+    assert "enter the code" in out and "Sign-in cancelled" in err
+    assert not (tmp_path / "config" / "simkl-ratings-sync" / "credentials.json").exists()
+    assert stat.S_IMODE((tmp_path / "config" / "simkl-ratings-sync").stat().st_mode) == 0o700
+
+
+def test_the_folders_follow_xdg_and_default_under_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    default = Paths.from_env({})
+    assert default.config_dir == str(tmp_path / ".config" / "simkl-ratings-sync")
+    assert default.state_dir == str(tmp_path / ".local" / "state" / "simkl-ratings-sync")
+    relative = Paths.from_env({"XDG_CONFIG_HOME": "relative/dir"})  # the spec ignores these
+    assert relative.config_dir == default.config_dir
+    chosen = Paths.from_env({"XDG_CONFIG_HOME": "/srv/c", "XDG_STATE_HOME": "/srv/s"})
+    assert (chosen.config_dir, chosen.state_dir) == (
+        "/srv/c/simkl-ratings-sync",
+        "/srv/s/simkl-ratings-sync",
+    )

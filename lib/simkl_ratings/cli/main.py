@@ -19,7 +19,13 @@ from ..core.errors import ConfigError
 from ..core.redact import redact
 from ..core.simkl.client import RetryPolicy
 from . import output, signin, status, sync
-from .config import CONFIG_ENV, POLICY_WORDS, config_file_is_private, resolve
+from .config import (
+    CONFIG_ENV,
+    POLICY_WORDS,
+    config_file_is_private,
+    read_config_file,
+    resolve,
+)
 from .context import Interrupt, RunnerContext, package_version
 from .exit_codes import ExitCode
 from .paths import Paths
@@ -222,7 +228,8 @@ def _dispatch(
     config_path = explicit or paths.config_file
     flags = {name: getattr(args, name, None) for name in _CONNECTION_OPTIONS + _SYNC_OPTIONS}
     config = resolve(flags, env, config_path, required=bool(explicit))
-    if config.kodi_password and not config_file_is_private(config_path):
+    in_file = "kodi_password" in read_config_file(config_path, required=False)
+    if in_file and not config_file_is_private(config_path):
         output.say(err, f"warning: {config_path} can be read by other users: chmod 600 it")
     paths.ensure()
     ctx = RunnerContext(
