@@ -588,7 +588,8 @@ class KodiInstance:
         return addon_id
 
     def build_module_addons(self) -> list[str]:
-        """script.module.requests + script.module.kodi-six in ``addons/`` (restart to see)."""
+        """script.module.requests, script.module.kodi-six and script.module.pyqrcode in
+        ``addons/`` (restart to see)."""
         shadow = addon_install.system_requests_path()
         if shadow is not None:
             warnings.warn(

@@ -58,6 +58,9 @@ class Monitor:
         return kodi_state.state.aborted
 
     def waitForAbort(self, timeout: float = -1) -> bool:
+        if timeout is not None and timeout <= 0 and timeout != -1:
+            # Kodi (Monitor.cpp) waits forever for any timeout that rounds to <= 0 ms.
+            raise AssertionError(f"waitForAbort({timeout}) would wait forever in Kodi")
         state = kodi_state.state
         state.waits.append(timeout)
         if state.on_wait is not None:

@@ -8,6 +8,7 @@ from kodi_six import xbmc, xbmcgui
 
 from .. import ADDON_ID
 from ..core.errors import Cancelled, QuotaExhausted, ScopeMissing, SignedOut, SyncError
+from ..core.redact import redact
 from ..core.simkl.client import SimklClient
 from ..core.simkl.credentials import Credentials
 from ..core.sync.lock import RunLock
@@ -40,7 +41,10 @@ class _Heartbeat(Progress):
 
 
 def _finish(ctx: AddonContext, report: Report) -> None:
-    """Every run leaves its report, and says it is done (for skins and test harnesses)."""
+    """Every run leaves its report (with any secret in its error text masked), and says it is
+    done (for skins and test harnesses)."""
+    if report.error:
+        report.error = redact(report.error)
     save_report(ctx.report_path, report)
     xbmcgui.Window(10000).setProperty(LAST_RUN_PROPERTY, report.finished_at or "")
     totals = report.totals()

@@ -75,7 +75,9 @@ class SyncService(xbmc.Monitor):
     def run(self) -> None:
         ctx = self._context()
         LOG.info("service started (startup delay %d s)", ctx.settings.startup_delay)
-        if self.waitForAbort(ctx.settings.startup_delay):
+        delay = ctx.settings.startup_delay
+        # Kodi's waitForAbort(0) waits forever (Monitor.cpp): no delay means no wait.
+        if self.waitForAbort(delay) if delay > 0 else self.abortRequested():
             return
         if self._context().settings.sync_on_start:
             self.sync()

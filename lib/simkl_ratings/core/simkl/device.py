@@ -31,6 +31,7 @@ from .signin import (
 
 LOG = logging.getLogger(__name__)
 
+MAX_TOKEN_LIFETIME = 400 * 86400.0  # Simkl's is 7 days; anything beyond a year is nonsense
 _POLL_WORDS = {
     "authorization_pending": Poll.PENDING,
     "slow_down": Poll.SLOW_DOWN,
@@ -77,7 +78,7 @@ def parse_grant(body: Any) -> Grant:
         access_token=access.strip(),
         version=2,
         refresh_token=refresh.strip() if refresh else None,
-        expires_in=number(expires_in, 0.0) or None,
+        expires_in=number(expires_in, 0.0, limit=MAX_TOKEN_LIFETIME) or None,
         scope=scope.strip() if isinstance(scope, str) else None,
     )
 

@@ -22,7 +22,7 @@ LOG = logging.getLogger(__name__)
 
 QUOTA_FILE = "simkl_blocked.json"
 DEFAULT_BLOCK = 3600.0  # a quota refusal without Retry-After: ask again in an hour
-MIN_BLOCK = 60.0
+MIN_BLOCK = 5.0  # a zero or tiny Retry-After still means "not now"
 MAX_BLOCK = 86400.0  # the quota resets daily: never block longer than a day
 
 

@@ -16,7 +16,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
-from ..errors import BadResponse, NetworkError, QuotaExhausted, RateLimited, ServerError
+from ..errors import (
+    BadResponse,
+    NetworkError,
+    QuotaExhausted,
+    RateLimited,
+    ScopeMissing,
+    ServerError,
+)
 from .client import Wait
 
 LOG = logging.getLogger(__name__)
@@ -37,6 +44,14 @@ def scope_for(write: bool) -> str:
 
 def grants_write(scope: str | None) -> bool:
     return WRITE_SCOPE in (scope or "").split()
+
+
+def require_write(auth_version: int, scope: str | None) -> None:
+    """Before a feature writes to Simkl: a V2 sign-in without media:write cannot, so the user
+    must sign in again (ScopeMissing says so in words) rather than meet a silent 403. V1
+    sign-ins have no scopes."""
+    if auth_version >= 2 and not grants_write(scope):
+        raise ScopeMissing(f"the sign-in grants {scope or 'no scope'}; writing needs {WRITE_SCOPE}")
 
 
 @dataclass(frozen=True)
@@ -105,13 +120,13 @@ class Poll(enum.Enum):
 PollAnswer = Union[Grant, Poll]
 
 
-def number(raw: Any, default: float) -> float:
+def number(raw: Any, default: float, limit: float = 86400) -> float:
     """Simkl documents numbers here; some clients saw strings. Accept both, sanely bounded."""
     try:
         value = float(raw)
     except (TypeError, ValueError):
         return default
-    return value if 0 < value < 86400 else default
+    return value if 0 < value < limit else default
 
 
 def poll_until(
