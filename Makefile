@@ -6,11 +6,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: venv test unit e2e lint format strings zip demo kodi-installed clean repo check bench
 
-$(VENV)/.ready: pyproject.toml
+$(VENV)/.ready: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "requests>=2.22" "pytest>=8" "responses>=0.23" "ruff>=0.6" \
-	  "hypothesis>=6" "kodi-addon-checker==0.0.36"
+	  "hypothesis>=6" "kodi-addon-checker==0.0.36" "PyQRCode==1.2.1" "zxing-cpp>=2.2" \
+	  "setuptools>=64" "wheel"
+	# the command-line runner (`simkl-ratings-sync`), editable: the tests run this tree
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 venv: $(VENV)/.ready

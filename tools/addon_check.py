@@ -45,7 +45,11 @@ ROOT = build_zip.ROOT
 BRANCHES = ("matrix", "nexus", "omega")
 STRICT_BRANCHES = frozenset({"matrix"})
 # What the official repository offers (confirmed versions, see the ecosystem reference §10).
-MIRROR_MODULES = {"script.module.requests": "2.31.0", "script.module.kodi-six": "0.1.3"}
+MIRROR_MODULES = {
+    "script.module.requests": "2.31.0",
+    "script.module.kodi-six": "0.1.3",
+    "script.module.pyqrcode": "1.2.1+matrix.4",  # optional: the sign-in QR code
+}
 TESTS_CONFIG = {"check_license_file_exists": True, "check_kodi_leia_deprecations": True}
 REPORTER = "offline-driver"
 

@@ -1,13 +1,15 @@
 """`make demo`: the add-on in a real headless Kodi, signed in to a local Simkl sandbox.
 
 Starts Kodi with a small sample library and the sandbox with a sample account, installs the
-add-on from its zip, signs in (the code the TV shows is approved in the sandbox, as you would on
-simkl.com/pin), syncs, prints the library's ratings before and after and the report, saves
-screenshots to test-output/demo/, and shuts everything down.
+add-on from its zip, signs in with Simkl's device sign-in (AUTH V2: the window shows the code and
+a QR code; the code is approved in the sandbox, as you would on simkl.com/pin), syncs, prints the
+library's ratings before and after and the report, saves screenshots to test-output/demo/, and
+shuts everything down.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -36,6 +38,28 @@ def table(before: dict, after: dict) -> str:
     return "\n".join(rows)
 
 
+def sign_in(kodi: KodiInstance, sandbox: SimklSandbox, addon: AddonDriver) -> None:
+    """Sign in as a user would: the TV shows a code and a QR code; approve it in the sandbox."""
+    kodi.execute_addon(ADDON_ID, ["login"])
+    code = wait_for(sandbox.pending_codes, timeout=30)[0]["user_code"]
+    addon.wait_for_pin_window()
+    qr = wait_for(addon.qr_images, timeout=10, message="the QR code")[0]
+    kodi.screenshot(OUT / "sign-in.png")
+    print(f"The TV shows: go to https://simkl.com/pin and enter the code {code}")
+    print(
+        f"…and a QR code ({qr.name}, made on the device) for "
+        f"https://simkl.com/pin?user_code={code}: see {(OUT / 'sign-in.png').name}"
+    )
+    print("…approving it in the sandbox, as you would on simkl.com")
+    sandbox.approve(code)
+    wait_for(addon.credentials_path.exists, timeout=30, message="sign-in")
+    creds = json.loads(addon.credentials_path.read_text())
+    print(
+        f"Signed in with AUTH V{creds['auth_version']} (scope {creds['scope']}, "
+        f"renews itself before {creds['expires_at']}). Syncing…"
+    )
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     print("NOTE: the Simkl side of this demo is a LOCAL SANDBOX on 127.0.0.1, not simkl.com.")
@@ -62,15 +86,7 @@ def main() -> int:
             kodi.enable_addons([ADDON_ID])
             addon = AddonDriver(kodi)
             before = addon.ratings()
-            kodi.execute_addon(ADDON_ID, ["login"])
-            code = wait_for(sandbox.pending_codes, timeout=30)[0]["user_code"]
-            addon.wait_for_pin_window()
-            kodi.screenshot(OUT / "sign-in.png")
-            print(f"The TV shows: go to https://simkl.com/pin and enter the code {code}")
-            print("…approving it in the sandbox, as you would on simkl.com")
-            sandbox.approve(code)
-            wait_for(addon.credentials_path.exists, timeout=30, message="sign-in")
-            print("Signed in. Syncing…")
+            sign_in(kodi, sandbox, addon)
             report = addon.run("sync")
             wait_for(lambda: True, timeout=1)
             kodi.screenshot(OUT / "sync-summary.png")

@@ -71,8 +71,6 @@ STRINGS = [
         "The sync stopped on an unexpected error. Details are in the Kodi log.",
     ),
     # Sign-in
-    (30060, "LOGIN_GO_TO", "On your phone or computer, go to"),
-    (30061, "LOGIN_ENTER_CODE", "and enter this code:"),
     (30062, "LOGIN_EXPIRES", "The code expires in {minutes}:{seconds}"),
     (30063, "LOGIN_CANCEL", "Cancel"),
     (30064, "LOGIN_DONE_AS", "Signed in to Simkl as {name}"),
@@ -96,6 +94,48 @@ STRINGS = [
         "Some settings had invalid values; their defaults were used: {names}",
     ),
     (30072, "NO_REPORT", "No sync has run yet."),
+    # Sign-in V2 (device flow, QR code), scopes, quota
+    (30300, "LOGIN_YOUR_CODE", "Your code"),
+    (30301, "LOGIN_ENTER_AT", "On your phone or computer, enter it at"),
+    (
+        30302,
+        "LOGIN_SCAN",
+        "Or scan this with your phone's camera: it opens the page with the code.",
+    ),
+    (
+        30303,
+        "LOGIN_DENIED",
+        "The sign-in was refused on simkl.com. Sign in again if that was a mistake.",
+    ),
+    (
+        30304,
+        "ERROR_SIGNIN_CHANGED",
+        "Simkl changed how apps sign in and no longer accepts this device's old sign-in. "
+        "Sign in again once to keep your ratings in sync.",
+    ),
+    (
+        30305,
+        "ERROR_SCOPE",
+        "This needs permission to change your Simkl lists, which your sign-in does not give. "
+        "Sign in again to grant it.",
+    ),
+    (
+        30306,
+        "ERROR_QUOTA_UNTIL",
+        "Simkl's daily request limit for your account is used up. The add-on asks Simkl "
+        "again after {time}.",
+    ),
+    (
+        30307,
+        "ERROR_QUOTA",
+        "Simkl's daily request limit for your account is used up. The add-on asks Simkl "
+        "again later.",
+    ),
+    (
+        30308,
+        "LOGOUT_REVOKED",
+        "Signed out. The add-on asked Simkl to end this device's access to your account.",
+    ),
     # Report viewer
     (30080, "REPORT_WHEN", "Last sync: {when}"),
     (30081, "REPORT_RESULT", "Result: {result}"),

@@ -4,6 +4,7 @@ the results back through JSON-RPC and the add-on's profile folder."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,16 @@ class AddonDriver:
         return self.profile / "credentials.json"
 
     def reset_state(self) -> None:
-        """Forget what earlier runs remembered (cache, write record, lock), as a fresh install."""
-        for name in ("sync_state.json", "sync.lock", "last_sync.json"):
+        """Forget what earlier runs remembered (cache, write record, locks, the quota block,
+        which flow the client id speaks), as a fresh install."""
+        for name in (
+            "sync_state.json",
+            "sync.lock",
+            "last_sync.json",
+            "token.lock",
+            "simkl_blocked.json",
+            "sign_in_flow.json",
+        ):
             (self.profile / name).unlink(missing_ok=True)
 
     def seed_token(self, token: str) -> None:
@@ -39,6 +48,32 @@ class AddonDriver:
         self.reset_state()
         record = {"access_token": token, "client_id": CLIENT_ID, "account_id": 4242}
         self.credentials_path.write_text(json.dumps(record), encoding="utf-8")
+
+    def seed_v2(
+        self, pair: dict[str, Any], *, expires_in: float | None = None, keep_state: bool = False
+    ) -> None:
+        """A stored V2 sign-in from a sandbox token reply; `expires_in` is what the add-on
+        believes is left (negative: already expired), by default what the reply says."""
+        self.profile.mkdir(parents=True, exist_ok=True)
+        if not keep_state:
+            self.reset_state()
+        now = datetime.now(timezone.utc)
+        left = pair["expires_in"] if expires_in is None else expires_in
+        lifetime = max(float(pair["expires_in"]), float(left), 1.0)
+        created = now + timedelta(seconds=left) - timedelta(seconds=lifetime)
+        stamp = "%Y-%m-%dT%H:%M:%SZ"
+        record = {
+            "access_token": pair["access_token"],
+            "refresh_token": pair["refresh_token"],
+            "client_id": CLIENT_ID,
+            "auth_version": 2,
+            "account_id": 4242,
+            "scope": pair["scope"],
+            "expires_at": (now + timedelta(seconds=left)).strftime(stamp),
+            "created_at": created.strftime(stamp),
+        }
+        self.credentials_path.write_text(json.dumps(record), encoding="utf-8")
+        self.credentials_path.chmod(0o600)
 
     def sign_out_locally(self) -> None:
         self.credentials_path.unlink(missing_ok=True)
@@ -53,6 +88,10 @@ class AddonDriver:
 
     def report(self) -> dict[str, Any]:
         return json.loads(self.report_path.read_text(encoding="utf-8"))
+
+    def qr_images(self) -> list[Path]:
+        """The sign-in window's QR images in the profile (there while the window is open)."""
+        return sorted(self.profile.glob("sign-in-qr-*.png"))
 
     def pin_window_visible(self) -> bool:
         condition = f"Window.IsVisible({PIN_WINDOW})"

@@ -1,9 +1,10 @@
 """Installing add-ons into a test Kodi the way a user ends up with them.
 
 A user installs a zip (one top folder named after the add-on id) and Kodi pulls
-``script.module.requests`` / ``script.module.kodi-six`` from the official repository. Offline we
-build those module add-ons locally: requests and its dependencies are copied from the Python
-running the tests, kodi-six is a tiny Python 3 shim (it is not on PyPI).
+``script.module.requests`` / ``script.module.kodi-six`` from the official repository (and, when
+present there, the optional ``script.module.pyqrcode`` for the sign-in QR code). Offline we build
+those module add-ons locally: requests and its dependencies, and pyqrcode (PyPI ``PyQRCode``), are
+copied from the Python running the tests; kodi-six is a tiny Python 3 shim (it is not on PyPI).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 REQUESTS_MODULE_ID = "script.module.requests"
 KODI_SIX_MODULE_ID = "script.module.kodi-six"
+PYQRCODE_MODULE_ID = "script.module.pyqrcode"
 REQUESTS_PACKAGES = ("requests", "urllib3", "idna", "certifi", "charset_normalizer")
 SYSTEM_DIST_PACKAGES = Path("/usr/lib/python3/dist-packages")
 
@@ -143,11 +145,30 @@ def build_kodi_six_module(dest: Path, version: str = "0.1.3") -> Path:
     return root
 
 
-def build_module_addons(dest: Path) -> list[str]:
-    """Create both module add-ons under ``dest`` (normally Kodi's ``addons`` folder)."""
+def build_pyqrcode_module(dest: Path, version: str = "1.2.1") -> Path:
+    """``script.module.pyqrcode``: the pure-Python pyqrcode package, as Kodi's repository has it."""
+    root = dest / PYQRCODE_MODULE_ID
+    if root.exists():
+        shutil.rmtree(root)
+    lib = root / "lib"
+    lib.mkdir(parents=True)
+    shutil.copytree(
+        package_dir("pyqrcode"), lib / "pyqrcode", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    xml = module_addon_xml(PYQRCODE_MODULE_ID, "pyqrcode", version, "QR code generator")
+    (root / "addon.xml").write_text(xml, encoding="utf-8")
+    return root
+
+
+def build_module_addons(dest: Path, *, qr: bool = True) -> list[str]:
+    """Create the module add-ons under ``dest`` (normally Kodi's ``addons`` folder);
+    ``qr=False`` leaves out the optional QR module, as on a Kodi without it."""
     build_requests_module(dest)
     build_kodi_six_module(dest)
-    return [REQUESTS_MODULE_ID, KODI_SIX_MODULE_ID]
+    if not qr:
+        return [REQUESTS_MODULE_ID, KODI_SIX_MODULE_ID]
+    build_pyqrcode_module(dest)
+    return [REQUESTS_MODULE_ID, KODI_SIX_MODULE_ID, PYQRCODE_MODULE_ID]
 
 
 def system_requests_path() -> Path | None:

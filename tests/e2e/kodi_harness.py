@@ -3,7 +3,8 @@
 One ``KodiInstance`` owns a throwaway HOME, one Xvfb and one kodi.bin process, and talks to
 Kodi over JSON-RPC on raw TCP (127.0.0.1 only). Kodi's webserver is disabled on purpose: it
 binds 0.0.0.0 with no bind-address setting and does not even start without a non-loopback
-interface, while the TCP transport is loopback-only and carries notifications.
+interface, while the TCP transport is loopback-only and carries notifications (`set_web_server`
+turns it on, with a password, for the one test that drives Kodi over HTTP).
 See /work/shared/reference/kodi-headless.md for the observations behind each choice.
 """
 
@@ -106,7 +107,7 @@ class KodiInstance:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._fixed_display = display
         self.display_number: int | None = display
-        # The webserver stays off; http_port is only recorded in guisettings for completeness.
+        # The webserver stays off unless a test turns it on (set_web_server), on this port.
         self.http_port = http_port or free_port()
         self.tcp_port = tcp_port or free_port()
         self.es_port = free_port(socket.SOCK_DGRAM)
@@ -373,6 +374,32 @@ class KodiInstance:
             with self.session_log_path.open("a", encoding="utf-8", errors="replace") as out:
                 out.write(self.log_path.read_text(errors="replace"))
 
+    def set_web_server(self, password: str | None, user: str = "kodi") -> str | None:
+        """Turn Kodi's web server on (HTTP basic auth with `user`/`password`) or off (None),
+        through guisettings.xml and a restart: switched on over JSON-RPC, Kodi 20.1 blocks the
+        call. It binds every interface (no bind-address setting), so only with a password.
+        Returns the base URL to reach it on 127.0.0.1, or None when off."""
+        self.quit_kodi()
+        path = self.userdata / "guisettings.xml"
+        tree = ET.parse(path)
+        root = tree.getroot()
+        values = {
+            "services.webserver": "true" if password is not None else "false",
+            "services.webserverport": str(self.http_port),
+            "services.webserverauthentication": "true",
+            "services.webserverusername": user,
+            "services.webserverpassword": password or secrets.token_urlsafe(16),
+        }
+        for key, text in values.items():
+            node = root.find(f"./setting[@id='{key}']")
+            if node is None:
+                node = ET.SubElement(root, "setting", id=key)
+            node.attrib.pop("default", None)
+            node.text = text
+        tree.write(path, encoding="unicode")
+        self.start()
+        return f"http://127.0.0.1:{self.http_port}" if password is not None else None
+
     def restart(self) -> KodiInstance:
         """Quit and start Kodi again on the same Xvfb display."""
         self.quit_kodi()
@@ -561,7 +588,8 @@ class KodiInstance:
         return addon_id
 
     def build_module_addons(self) -> list[str]:
-        """script.module.requests + script.module.kodi-six in ``addons/`` (restart to see)."""
+        """script.module.requests, script.module.kodi-six and script.module.pyqrcode in
+        ``addons/`` (restart to see)."""
         shadow = addon_install.system_requests_path()
         if shadow is not None:
             warnings.warn(

@@ -26,14 +26,14 @@ def test_login_shows_the_code_stores_the_token_and_a_later_sync_needs_no_sign_in
     assert shot.distinct_colours > 8
     sandbox.approve(codes[0])  # the user enters the code on simkl.com
     credentials = json.loads(_wait_for_file(addon.credentials_path).read_text())
-    issued_tokens.append(credentials["access_token"])
-    assert len(credentials["access_token"]) == 64
+    issued_tokens.extend(sandbox.secrets_issued())
+    assert credentials["access_token"].startswith("simkl_at_")  # AUTH V2 for a V2-capable id
     assert credentials["account_id"] == 4242
     assert oct(addon.credentials_path.stat().st_mode & 0o777) == "0o600"
     sandbox.clear_requests()
     report = addon.run("sync")
     assert report["result"] == "ok"
-    assert sandbox.request_count("/oauth/") == 0
+    assert sandbox.request_count("/oauth") == 0
     assert not addon.pin_window_visible()
 
 

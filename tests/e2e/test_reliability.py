@@ -63,27 +63,37 @@ def test_a_fault_ends_in_words_with_nothing_written_and_the_next_run_converges(
     assert all(ratings[key] == value for key, value in account.expected.items())
 
 
-def test_the_token_is_only_in_credentials_json_after_login_sync_and_a_failing_sync(
+def test_no_secret_outside_credentials_json_after_login_refresh_sync_and_a_failing_sync(
     addon: AddonDriver, sandbox: SimklSandbox, kodi, issued_tokens
 ):
+    """The access and refresh tokens and the device code (V2) appear in no log line (debug
+    on), no report and no profile file but credentials.json."""
     addon.sign_out_locally()
     addon.reset_state()
     kodi.execute_addon(ADDON_ID, ["login"])
     code = wait_for(sandbox.pending_codes, timeout=20)[0]["user_code"]
     sandbox.approve(code)
     wait_for(addon.credentials_path.exists, timeout=30)
-    token = json.loads(addon.credentials_path.read_text())["access_token"]
-    issued_tokens.append(token)
+    stored = json.loads(addon.credentials_path.read_text())
+    assert stored["auth_version"] == 2
     assert addon.run("sync")["result"] == "ok"
+    sandbox.expire_access_tokens()  # the next run refreshes: a second access token
     sandbox.set_rating("movies", 1001, 3)
     sandbox.inject("/sync/ratings/movies", "503", count=None)
     assert addon.run("sync")["result"] == "error"
     sandbox.clear_faults()
+    assert sandbox.refresh_requests() == 1
+    secrets = sandbox.secrets_issued()
+    issued_tokens.extend(secrets)
+    stored = json.loads(addon.credentials_path.read_text())
+    assert stored["access_token"] in secrets and stored["refresh_token"] in secrets
     log = kodi.read_log(include_previous_runs=True)
-    assert token not in log
-    for path in addon.profile.rglob("*"):
-        if path.is_file() and path.name != "credentials.json":
-            assert token not in path.read_text(errors="replace"), path.name
+    assert "Simkl sign-in refreshed" in log  # debug was on and the refresh was logged
+    for secret in secrets:
+        assert secret not in log
+        for path in addon.profile.rglob("*"):
+            if path.is_file() and path.name != "credentials.json":
+                assert secret not in path.read_text(errors="replace"), path.name
 
 
 def test_an_http_api_url_to_another_host_is_refused_in_words(signed_in: AddonDriver, kodi):

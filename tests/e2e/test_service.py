@@ -22,10 +22,11 @@ def test_the_service_syncs_by_itself_after_kodi_starts(
     pristine_kodi, installed_addon, sandbox, account: Account, test_output: Path
 ):
     addon = AddonDriver(pristine_kodi)
+    pristine_kodi.quit_kodi()  # so no earlier service run can still write a report
     addon.seed_token(sandbox.issue_token())
     before = mtime_ns(addon.report_path)
     sandbox.clear_requests()
-    pristine_kodi.restart()  # Kodi starts; the service starts with it
+    pristine_kodi.start()  # Kodi starts; the service starts with it
     wait_for_file_change(addon.report_path, before, timeout=60)
     report = addon.report()
     pristine_kodi.screenshot(test_output / "service-sync.png")

@@ -72,3 +72,8 @@ class Monitor:
 
     def onSettingsChanged(self) -> None:
         pass
+
+
+def getRegion(setting_id: str) -> str:
+    """Kodi's region formats (strftime style), as an en_GB Kodi answers."""
+    return {"time": "%H:%M:%S", "dateshort": "%d/%m/%Y"}.get(setting_id, "")

@@ -12,7 +12,22 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("429", "500", "502", "503", "slow", "malformed", "wrong_shape", "drop")
+# OAuth words answered as Simkl's /oauth2/token would: 400 {"error": word}
+OAUTH_FAULTS = ("slow_down", "expired_token", "invalid_grant", "access_denied")
+FAULT_KINDS = (
+    "429",
+    "500",
+    "502",
+    "503",
+    "slow",
+    "malformed",
+    "wrong_shape",
+    "drop",
+    "quota",  # 429 user_limit_exceeded with a long Retry-After (the daily quota, §3.4)
+    "insufficient_scope",  # 403: the token lacks media:write
+    "invalid_token",  # 401: the V2 access token expired
+    *OAUTH_FAULTS,
+)
 MAINTENANCE_PAGE = (
     "<!DOCTYPE html><html><head><title>Simkl is under maintenance</title></head>"
     "<body><h1>We'll be right back</h1></body></html>"

@@ -2,7 +2,9 @@
 
 Unit tests run it in-process; end-to-end tests start it as a subprocess (see ``main``) so a real
 Kodi can talk to it. The API surface is what ``script.simkl.ratings`` uses: PIN sign-in, user
-settings, activities, ratings reads with their silent fallbacks, and rating writes. Everything a
+settings, activities, ratings reads with their silent fallbacks, and rating writes; and AUTH V2
+(``oauth2.py``): the device flow, expiring tokens, refresh and revoke, with a per-client-id
+switch making a client V1-only or V2-only. Everything a
 test needs to steer (approving PINs, changing ratings, injecting faults) is available both as
 Python methods and under ``/_control/`` for out-of-process drivers.
 
@@ -29,8 +31,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .auth import PinRegistry, TokenStore, token_fingerprint
-from .faults import MAINTENANCE_PAGE, Fault, FaultQueue, RequestLog, RequestRecord
+from .faults import MAINTENANCE_PAGE, OAUTH_FAULTS, Fault, FaultQueue, RequestLog, RequestRecord
 from .model import AccountModel
+from .oauth2 import DEVICE_GRANT, OAuth2
 
 HOST = "127.0.0.1"
 RECORDED_HEADERS = ("user-agent", "content-type", "accept", "simkl-api-key")
@@ -66,6 +69,13 @@ class Request:
             return self.json() if self.body else None
         except (ValueError, UnicodeDecodeError):
             return None
+
+    def form(self) -> dict[str, str]:
+        """An /oauth2/* body: form-encoded (what clients normally send) or a JSON object."""
+        if "application/x-www-form-urlencoded" in self.headers.get("content-type", ""):
+            return dict(parse_qsl(self.body.decode("utf-8", "replace"), keep_blank_values=True))
+        body = self.json_or_none()
+        return {str(k): str(v) for k, v in body.items()} if isinstance(body, dict) else {}
 
 
 @dataclass
@@ -111,9 +121,33 @@ def fault_response(fault: Fault) -> Response:
         return json_response(int(kind), {"error": "internal", "code": int(kind)}, headers)
     if kind == "malformed":
         return Response(200, MAINTENANCE_PAGE.encode("utf-8"), {"Content-Type": "text/html"})
+    if kind in AUTH_FAULTS or kind == "wrong_shape":
+        return auth_fault_response(kind, opts)
+    return Response(0, drop=True)
+
+
+AUTH_FAULTS = ("quota", "insufficient_scope", "invalid_token", *OAUTH_FAULTS)
+
+
+def auth_fault_response(kind: str, opts: dict[str, Any]) -> Response:
+    """The V2-era refusals: the daily quota, a missing scope, an expired token, OAuth words
+    (and a 200 of the wrong shape, to keep fault_response short)."""
     if kind == "wrong_shape":
         return json_response(200, opts.get("body", []))
-    return Response(0, drop=True)
+    if kind == "quota":
+        wait = {"Retry-After": str(opts.get("retry_after", 36000))}
+        return json_response(429, {"error": opts.get("error", "user_limit_exceeded")}, wait)
+    status = {"insufficient_scope": 403, "invalid_token": 401}.get(kind, 400)
+    return json_response(status, {"error": kind, "error_description": "injected"})
+
+
+def oauth_error(status: int, error: str, description: str) -> Response:
+    """The RFC 6749 envelope /oauth2/* answers with (no ``code``, §1.6)."""
+    return json_response(status, {"error": error, "error_description": description})
+
+
+FLOWS = ("v1", "v2")
+REDACTED_FORM_KEYS = ("device_code", "refresh_token", "token")
 
 
 class SimklSandbox:
@@ -130,8 +164,10 @@ class SimklSandbox:
         approve_after_seconds: float | None = None,
         legacy_null_empty: bool = False,
         strict_slow_down: bool = True,
+        access_lifetime: float = 604800,
     ) -> None:
         self.client_ids = tuple(client_ids)
+        self.client_flows: dict[str, set[str]] = {cid: set(FLOWS) for cid in self.client_ids}
         self.legacy_null_empty = legacy_null_empty
         self.pin_404_mode = False  # some clients treat a 404 poll as "expired" (§2.2)
         self.verbose = False
@@ -143,6 +179,13 @@ class SimklSandbox:
             expires_in=pin_expires_in,
             approve_after_polls=approve_after_polls,
             approve_after_seconds=approve_after_seconds,
+            strict_slow_down=strict_slow_down,
+        )
+        self.oauth2 = OAuth2(
+            interval=pin_interval,
+            expires_in=pin_expires_in,
+            access_lifetime=access_lifetime,
+            approve_after_polls=approve_after_polls,
             strict_slow_down=strict_slow_down,
         )
         self.faults = FaultQueue()
@@ -238,16 +281,67 @@ class SimklSandbox:
         return self.tokens.issue(token)
 
     def revoke_token(self, token: str | None = None) -> int:
-        """Revoke one token, or all (the user removed the app on simkl.com)."""
+        """Revoke one token, or all of both flows (the user removed the app on simkl.com)."""
+        if token is None:
+            return self.tokens.revoke() + self.oauth2.revoke_all()
+        if self.oauth2.access_state(token) is not None or token.startswith("simkl_"):
+            self.oauth2.revoke(token)
+            return 1
         return self.tokens.revoke(token)
 
     def approve(self, user_code: str | None = None) -> str:
-        """Approve a PIN code (the newest pending one when omitted); returns the code."""
+        """Approve a PIN or device code (the newest pending one of either flow when omitted),
+        as the user would on simkl.com/pin; returns the code."""
+        if user_code is None:
+            newest = [c for c in self.pending_codes() if not c["approved"]]
+            if not newest:
+                raise KeyError("no pending code")
+            user_code = newest[-1]["user_code"]
+        if any(c["user_code"] == user_code for c in self.oauth2.pending()):
+            return self.oauth2.approve(user_code)
         return self.pins.approve(user_code)
 
+    def deny(self, user_code: str | None = None) -> str:
+        """The user refuses a device code on simkl.com (V2 answers access_denied)."""
+        return self.oauth2.deny(user_code)
+
     def pending_codes(self) -> list[dict[str, Any]]:
-        """Live PIN codes with their poll counts."""
-        return self.pins.pending()
+        """Live PIN and device codes with their poll counts, oldest first."""
+        pins = [{**p, "flow": "v1"} for p in self.pins.pending()]
+        devices = [{k: v for k, v in c.items() if k != "created"} for c in self.oauth2.pending()]
+        return pins + devices
+
+    def set_client_flows(self, client_id: str, flows: str) -> None:
+        """``"v1"``, ``"v2"`` or ``"both"``: which sign-in flows Simkl accepts from a client id
+        (a V2 app is refused by /oauth/pin, a V1 app by /oauth2/*)."""
+        chosen = set(FLOWS) if flows == "both" else {flows}
+        if not chosen <= set(FLOWS):
+            raise ValueError(f"flows must be v1, v2 or both, got {flows!r}")
+        self.client_flows[client_id] = chosen
+
+    def issue_v2_tokens(
+        self, scope: str = "media:read", lifetime: float | None = None
+    ) -> dict[str, Any]:
+        """A V2 grant without the device flow (a stored sign-in), in the token reply's shape."""
+        return self.oauth2.issue(scope, lifetime)
+
+    def expire_access_tokens(self) -> None:
+        """Every V2 access token expires now; refresh tokens keep working."""
+        self.oauth2.expire_access()
+
+    def secrets_issued(self) -> list[str]:
+        """Every V2 device code, access and refresh token handed out (to search logs for)."""
+        return list(self.oauth2.issued_secrets)
+
+    def refresh_requests(self) -> int:
+        """POST /oauth2/token requests with the refresh grant that reached the sandbox."""
+        return sum(
+            1
+            for r in self.requests
+            if r.path == "/oauth2/token"
+            and isinstance(r.body, dict)
+            and r.body.get("grant_type") == "refresh_token"
+        )
 
     # -- faults ------------------------------------------------------------------------------
 
@@ -312,12 +406,56 @@ class SimklSandbox:
         offered = (req.query.get("client_id"), req.headers.get("simkl-api-key"))
         if not any(cid in self.client_ids for cid in offered if cid):
             return error_response(*CLIENT_ID_FAILED)
-        if req.path == "/oauth/pin" or req.path.startswith("/oauth/pin/"):
-            return self._pin(req) if req.method == "GET" else error_response(*URL_FAILED)
+        client_id = next(cid for cid in offered if cid in self.client_ids)
+        if req.path.startswith(("/oauth/", "/oauth2/")) or req.path == "/oauth/pin":
+            return self._sign_in(req, self.client_flows.get(client_id, set(FLOWS)))
         if req.path.split("/")[1] in ("sync", "users"):
-            if not self.tokens.valid(req.token):
-                return error_response(*USER_TOKEN_FAILED)
-            return self._authed(req)
+            return self._authorise(req) or self._authed(req)
+        return error_response(*URL_FAILED)
+
+    def _sign_in(self, req: Request, flows: set[str]) -> Response:
+        """V1 (/oauth/pin) or V2 (/oauth2/*); each refuses a client id of the other kind."""
+        if req.path.startswith("/oauth2/"):
+            if "v2" not in flows:
+                return oauth_error(401, "invalid_client", "not an AUTH V2 client")
+            return self._oauth2(req) if req.method == "POST" else error_response(*URL_FAILED)
+        if req.path != "/oauth/pin" and not req.path.startswith("/oauth/pin/"):
+            return error_response(*URL_FAILED)
+        if "v1" not in flows:
+            return oauth_error(400, "unauthorized_client", "not an AUTH V1 client")
+        return self._pin(req) if req.method == "GET" else error_response(*URL_FAILED)
+
+    def _authorise(self, req: Request) -> Response | None:
+        """None when the bearer may make this call, else the refusal (V1 or V2 tokens)."""
+        if self.tokens.valid(req.token):
+            return None
+        state = self.oauth2.access_state(req.token)
+        if state == "expired":
+            return oauth_error(401, "invalid_token", "the access token expired")
+        if state is None:
+            return error_response(*USER_TOKEN_FAILED)
+        writing = req.method == "POST" and req.path in ("/sync/ratings", "/sync/ratings/remove")
+        if writing and "media:write" not in (self.oauth2.scope_of(req.token) or "").split():
+            return oauth_error(403, "insufficient_scope", "media:write needed")
+        return None
+
+    def _oauth2(self, req: Request) -> Response:
+        """§3: device code, device and refresh grants, revoke (always 200)."""
+        form = req.form()
+        if req.path == "/oauth2/device":
+            return json_response(200, self.oauth2.device(form.get("scope")))
+        if req.path == "/oauth2/token":
+            grant = form.get("grant_type")
+            if grant == DEVICE_GRANT:
+                status, body = self.oauth2.poll(form.get("device_code"))
+            elif grant == "refresh_token":
+                status, body = self.oauth2.refresh(form.get("refresh_token"))
+            else:
+                status, body = 400, {"error": "unsupported_grant_type"}
+            return json_response(status, body)
+        if req.path == "/oauth2/revoke":
+            self.oauth2.revoke(form.get("token"))
+            return json_response(200, {})
         return error_response(*URL_FAILED)
 
     def _pin(self, req: Request) -> Response:
@@ -376,10 +514,20 @@ class SimklSandbox:
             authorized="authorization" in req.headers,
             token_sha256=token_fingerprint(token) if token else None,
             token_valid=self.tokens.valid(token),
-            body=req.json_or_none() if req.method == "POST" else None,
+            body=self._logged_body(req),
             status=None if response.drop else response.status,
             fault=response.fault,
         )
+
+    @staticmethod
+    def _logged_body(req: Request) -> Any:
+        """POST bodies for the log; /oauth2/* secrets (device code, tokens) are left out."""
+        if req.method != "POST":
+            return None
+        if req.path.startswith("/oauth2/"):
+            form = req.form()
+            return {k: ("<secret>" if k in REDACTED_FORM_KEYS else v) for k, v in form.items()}
+        return req.json_or_none()
 
     # -- control API -------------------------------------------------------------------------
 
@@ -399,6 +547,13 @@ class SimklSandbox:
     def _control_routes(self) -> dict[tuple[str, str], Callable[[dict[str, Any]], Any]]:
         return {
             ("POST", "approve"): lambda d: {"approved": self.approve(d.get("user_code"))},
+            ("POST", "deny"): lambda d: {"denied": self.deny(d.get("user_code"))},
+            ("POST", "client_flows"): lambda d: self.set_client_flows(d["client_id"], d["flows"]),
+            ("POST", "issue_v2"): lambda d: self.issue_v2_tokens(
+                d.get("scope", "media:read"), d.get("lifetime")
+            ),
+            ("POST", "expire_access"): lambda d: self.expire_access_tokens(),
+            ("GET", "refresh_requests"): lambda d: {"count": self.refresh_requests()},
             ("GET", "pending_codes"): lambda d: {"codes": self.pending_codes()},
             ("POST", "rating"): self._control_rating,
             ("POST", "remove_rating"): lambda d: self.remove_rating(d["type"], d["simkl_id"]),
@@ -517,6 +672,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--approve-after-seconds", type=float)
     parser.add_argument("--legacy-null-empty", action="store_true")
     parser.add_argument("--no-strict-slow-down", action="store_true")
+    parser.add_argument("--access-lifetime", type=float, default=604800, help="V2, seconds")
+    parser.add_argument("--v1-only", action="append", default=[], metavar="ID")
+    parser.add_argument("--v2-only", action="append", default=[], metavar="ID")
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
     return parser.parse_args(argv)
 
@@ -534,7 +692,12 @@ def main(argv: list[str] | None = None) -> int:
         approve_after_seconds=args.approve_after_seconds,
         legacy_null_empty=args.legacy_null_empty,
         strict_slow_down=not args.no_strict_slow_down,
+        access_lifetime=args.access_lifetime,
     )
+    for client_id in args.v1_only:
+        sandbox.set_client_flows(client_id, "v1")
+    for client_id in args.v2_only:
+        sandbox.set_client_flows(client_id, "v2")
     sandbox.verbose = args.verbose
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

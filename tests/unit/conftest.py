@@ -7,6 +7,7 @@ from simkl_ratings.core.simkl.client import RetryPolicy, SimklClient
 
 from tests.fakes.fake_kodi_rpc import FakeKodiLibrary
 
+from .cli_env import cli  # noqa: F401 (a fixture for the command-line runner tests)
 from .engine_env import engine, sandbox  # noqa: F401 (fixtures for the engine tests)
 from .shell_env import env  # noqa: F401 (a fixture for the shell tests)
 

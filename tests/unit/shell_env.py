@@ -73,6 +73,14 @@ class ShellEnv:
         for name, rows in (("movies", movies), ("shows", shows), ("anime", anime)):
             responses.get(f"{API}/sync/ratings/{name}/{ALL_RATINGS}", json={name: list(rows)})
 
+    def v1_client(self) -> None:
+        """This client id is an AUTH V1 app: Simkl refuses it the device flow (V2)."""
+        responses.post(
+            f"{API}/oauth2/device",
+            status=401,
+            json={"error": "invalid_client", "error_description": "not a V2 client"},
+        )
+
     def messages(self) -> list[str]:
         return [n["message"] for n in self.state.notifications]
 

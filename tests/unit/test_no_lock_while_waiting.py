@@ -22,7 +22,8 @@ def watch_lock(env) -> list[tuple[str, bool]]:
     return seen
 
 
-def serve_sign_in(approve: bool = True) -> None:
+def serve_sign_in(env, approve: bool = True) -> None:
+    env.v1_client()  # a V1 (PIN) client id: Simkl refuses it the device flow
     responses.get(f"{API}/oauth/pin", json=PIN_REPLY)
     if approve:
         responses.get(f"{API}/oauth/pin/7QX2KD", json={"result": "OK", "access_token": TOKEN})
@@ -42,7 +43,7 @@ def test_the_preview_viewer_opens_after_the_lock_is_released(env):
 @responses.activate
 def test_first_use_signs_in_without_the_lock_then_syncs_in_one_go(env):
     library(env)
-    serve_sign_in()
+    serve_sign_in(env)
     env.serve_ratings(movies=MOVIES, shows=SHOWS)
     seen = watch_lock(env)
     script.main(["default.py", "sync"])
@@ -57,7 +58,7 @@ def test_signed_out_by_simkl_asks_without_the_lock_signs_in_and_finishes_the_syn
     library(env)
     # the first run is refused (the token was revoked on Simkl), the second goes through
     responses.get(f"{API}/sync/activities", status=401, json={"error": "user_token_failed"})
-    serve_sign_in()
+    serve_sign_in(env)
     responses.get(f"{API}/sync/activities", json=ACTIVITIES)
     for name, rows in (("movies", MOVIES), ("shows", SHOWS), ("anime", [])):
         responses.get(f"{API}/sync/ratings/{name}/{ALL_RATINGS}", json={name: rows})
@@ -85,6 +86,7 @@ def test_a_declined_sign_in_ends_the_run_with_the_reason_and_no_retry(env):
 
 @responses.activate
 def test_a_cancelled_sign_in_window_leaves_no_lock_behind(env):
+    env.v1_client()
     responses.get(f"{API}/oauth/pin", json=PIN_REPLY)
     responses.get(f"{API}/oauth/pin/7QX2KD", json={"result": "KO", "message": "pending"})
     env.state.on_window_shown = lambda window: window.onClick(pin_dialog.CANCEL)

@@ -53,6 +53,7 @@ def test_sync_when_signed_in_writes_reports_and_tells_the_user(env):
 @responses.activate
 def test_sync_when_not_signed_in_signs_in_first_then_syncs(env):
     library(env)
+    env.v1_client()
     responses.get(f"{API}/oauth/pin", json=PIN_REPLY)
     responses.get(
         f"{API}/oauth/pin/7QX2KD", json={"result": "KO", "message": "Authorization pending"}
@@ -77,6 +78,7 @@ def test_sync_when_not_signed_in_signs_in_first_then_syncs(env):
 
 @responses.activate
 def test_cancel_in_the_sign_in_window_stores_nothing_and_syncs_nothing(env):
+    env.v1_client()
     responses.get(f"{API}/oauth/pin", json=PIN_REPLY)
     responses.get(
         f"{API}/oauth/pin/7QX2KD", json={"result": "KO", "message": "Authorization pending"}
@@ -91,6 +93,7 @@ def test_cancel_in_the_sign_in_window_stores_nothing_and_syncs_nothing(env):
 
 @responses.activate
 def test_back_key_cancels_sign_in_too(env):
+    env.v1_client()
     responses.get(f"{API}/oauth/pin", json=PIN_REPLY)
     env.state.on_window_shown = lambda window: window.onAction(xbmcgui.Action(92))
     script.main(["default.py", "login"])
@@ -100,6 +103,7 @@ def test_back_key_cancels_sign_in_too(env):
 
 @responses.activate
 def test_an_expired_code_is_said_in_words(env):
+    env.v1_client()
     responses.get(f"{API}/oauth/pin", json={**PIN_REPLY, "expires_in": 0.05})
     responses.get(
         f"{API}/oauth/pin/7QX2KD", json={"result": "KO", "message": "Authorization pending"}
@@ -128,7 +132,7 @@ def test_preview_writes_nothing_and_shows_what_would_change(env):
 
 
 @responses.activate
-def test_signed_out_by_simkl_clears_the_token_and_offers_sign_in(env):
+def test_an_old_pin_sign_in_refused_by_simkl_is_explained_and_sign_in_offered(env):
     env.sign_in_stored()
     library(env)
     responses.get(f"{API}/sync/activities", json=ACTIVITIES)
@@ -141,7 +145,7 @@ def test_signed_out_by_simkl_clears_the_token_and_offers_sign_in(env):
     assert env.credentials() is None
     kind, _, text = env.state.dialogs[-1]
     assert kind == "yesno"
-    assert text.startswith("Simkl signed you out.")
+    assert text.startswith("Simkl changed how apps sign in")
     assert env.report()["error_code"] == "signed_out"
 
 

@@ -245,3 +245,25 @@ def test_the_library_read_for_edits_reads_only_ratings(kodi):
     values = KodiLibrary(JsonRpc(kodi.handle)).read_values(MOVIE)
     assert values == {"movie:1": 7}
     assert kodi.requests[0]["params"]["properties"] == ["userrating"]
+
+
+def test_kodi_quitting_between_two_push_requests_leaves_the_rest_for_the_next_run(synced):
+    for n in range(150):  # titles Simkl knows (listed, unrated) and Kodi has
+        imdb = f"tt{5_000_000 + n}"
+        synced.sandbox.add_item(
+            "movies",
+            {"simkl": 5000 + n, "title": f"Film {n}", "year": 2000, "ids": {"imdb": imdb}},
+        )
+        synced.kodi.add_movie(f"Film {n}", 2000, imdb=imdb)
+    two_way(synced)  # the baseline now holds them, unrated
+    for kodi_id in range(4, 154):
+        set_kodi(synced, "movies", kodi_id, 7)
+    quitting = two_way(synced, wait=lambda seconds: True)  # Kodi quits during the 1 s spacing
+    assert len(posts(synced)) == 1  # 100 sent, the other 50 not
+    assert quitting.result == "cancelled"
+    assert quitting.types["movies"].pushed == 100
+    assert quitting.types["movies"].push_failed == 50
+    resumed = two_way(synced)
+    assert [len(body["movies"]) for body in posts(synced)] == [50]
+    assert resumed.types["movies"].pushed == 50
+    assert all(simkl_rating(synced, "movies", 5000 + n) == 7 for n in range(150))

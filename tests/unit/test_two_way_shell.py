@@ -22,8 +22,8 @@ def pushed_bodies() -> list[dict]:
     ]
 
 
-@responses.activate
-def test_ratings_only_in_kodi_are_sent_after_a_yes_in_the_same_action(env):
+def kodi_only_rating(env, answer: bool) -> None:
+    """Two-way on, first run ahead, one rating only Kodi has; the user will answer `answer`."""
     env.sign_in_stored()
     library(env)
     lonely = env.kodi.add_movie("Only In Kodi", 1990, imdb="tt0000404")
@@ -31,7 +31,12 @@ def test_ratings_only_in_kodi_are_sent_after_a_yes_in_the_same_action(env):
     env.state.settings["two_way"] = "true"
     env.serve_ratings(movies=MOVIES, shows=SHOWS)
     responses.post(f"{API}/sync/ratings", json=ADDED)
-    env.state.yesno_answers = [True]
+    env.state.yesno_answers = [answer]
+
+
+@responses.activate
+def test_ratings_only_in_kodi_are_sent_after_a_yes_in_the_same_action(env):
+    kodi_only_rating(env, True)
     script.main(["default.py", "sync"])
     kind, _, question = env.state.dialogs[0]
     assert kind == "yesno"
@@ -45,13 +50,7 @@ def test_ratings_only_in_kodi_are_sent_after_a_yes_in_the_same_action(env):
 
 @responses.activate
 def test_a_no_keeps_them_in_kodi_and_the_question_is_not_asked_again(env):
-    env.sign_in_stored()
-    library(env)
-    lonely = env.kodi.add_movie("Only In Kodi", 1990, imdb="tt0000404")
-    env.kodi.tables["movies"][lonely]["userrating"] = 8
-    env.state.settings["two_way"] = "true"
-    env.serve_ratings(movies=MOVIES, shows=SHOWS)
-    env.state.yesno_answers = [False]
+    kodi_only_rating(env, False)
     script.main(["default.py", "sync"])
     script.main(["default.py", "sync"])
     assert [d[0] for d in env.state.dialogs] == ["yesno"]

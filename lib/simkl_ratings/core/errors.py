@@ -6,6 +6,8 @@ the user. Messages never contain tokens or full URLs with credentials.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class SyncError(Exception):
     """Base for every error a run reports instead of crashing."""
@@ -30,15 +32,23 @@ class SimklError(SyncError):
 
     code = "simkl"
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, error: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.error = error  # Simkl's `error` word, when the reply had one
 
 
 class SignedOut(SimklError):
     """No token, or Simkl rejected it (401 user_token_failed): the user must sign in again."""
 
     code = "signed_out"
+
+
+class ScopeMissing(SimklError):
+    """The token may not do what a feature needs (no media:write, or 403 insufficient_scope):
+    the user must sign in again and grant it."""
+
+    code = "scope"
 
 
 class ClientIdRejected(SimklError):
@@ -52,9 +62,22 @@ class RateLimited(SimklError):
 
     code = "rate_limited"
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message, status=429)
+    def __init__(
+        self, message: str, retry_after: float | None = None, error: str | None = None
+    ) -> None:
+        super().__init__(message, status=429, error=error)
         self.retry_after = retry_after
+
+
+class QuotaExhausted(RateLimited):
+    """Simkl's daily quota is used up (429 user_limit_exceeded / app_limit_exceeded): no call
+    to Simkl until `until` (an aware datetime), which the profile remembers across runs."""
+
+    code = "quota"
+
+    def __init__(self, message: str, until: datetime | None, error: str | None = None) -> None:
+        super().__init__(message, None, error)
+        self.until = until
 
 
 class ServerError(SimklError):

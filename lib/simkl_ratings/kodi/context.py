@@ -16,8 +16,11 @@ from ..core.config import Settings, parse_settings
 from ..core.files import read_json
 from ..core.library.gateway import KodiLibrary
 from ..core.library.jsonrpc import JsonRpc, JsonRpcError
-from ..core.simkl.client import SimklClient
-from ..core.simkl.credentials import CredentialStore
+from ..core.simkl.client import SimklClient, Wait
+from ..core.simkl.credentials import Credentials, CredentialStore
+from ..core.simkl.flows import FlowMemory
+from ..core.simkl.quota import QuotaGate
+from ..core.simkl.tokens import LOCK_FILE, FileLock, TokenManager
 from ..core.sync.lock import RunLock
 from ..core.sync.report import REPORT_FILE
 from ..core.sync.state import SyncStateStore
@@ -73,6 +76,18 @@ class AddonContext:
     def credentials(self) -> CredentialStore:
         return CredentialStore(self.profile_dir)
 
+    def flow_memory(self) -> FlowMemory:
+        return FlowMemory(self.profile_dir)
+
+    def quota_gate(self) -> QuotaGate:
+        return QuotaGate(self.profile_dir)
+
+    def token_manager(self, creds: Credentials, client: SimklClient, wait: Wait) -> TokenManager:
+        """Refreshes this sign-in for `client`; the lock file is shared by the service and
+        every script run (separate interpreters)."""
+        lock = FileLock(os.path.join(self.profile_dir, LOCK_FILE), wait=wait)
+        return TokenManager(self.credentials(), creds, client.refresh_grant, lock=lock)
+
     def sync_state(self) -> SyncStateStore:
         return SyncStateStore(self.profile_dir)
 
@@ -92,7 +107,9 @@ class AddonContext:
         return value if isinstance(value, str) else ""
 
     def simkl_client(self, token: str | None = None, **kwargs: Any) -> SimklClient:
-        """A client for the configured API; raises ConfigError for unusable settings."""
+        """A client for the configured API that honours the stored daily-quota block;
+        raises ConfigError for unusable settings."""
+        kwargs.setdefault("quota", self.quota_gate())
         return SimklClient(
             self.settings.api_url,
             self.settings.effective_client_id(self.packaged_client_id()),
@@ -100,6 +117,12 @@ class AddonContext:
             token=token,
             **kwargs,
         )
+
+    def signed_in_client(self, creds: Credentials, wait: Wait) -> SimklClient:
+        """A client whose token comes from `creds`, refreshed when it must be (AUTH V2)."""
+        client = self.simkl_client(wait=wait)
+        client.auth = self.token_manager(creds, client, wait)
+        return client
 
     def library(self) -> KodiLibrary:
         return KodiLibrary(JsonRpc(kodi_transport))

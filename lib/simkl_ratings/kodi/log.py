@@ -1,33 +1,19 @@
 """Route the engine's `logging` records to kodi.log, prefixed with the add-on id.
 
 Errors are always logged; details only with the add-on's debug setting. Anything that looks
-like a token or an Authorization header is masked before it reaches the log.
+like a secret (core/redact.py) is masked before it reaches the log.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 
 from kodi_six import xbmc
 
 from .. import ADDON_ID
+from ..core.redact import redact
 
-_SECRETS = [
-    (re.compile(r"(?i)(bearer\s+)[^\s\"',]+"), r"\1***"),
-    (
-        re.compile(r"(?i)(\"?(?:access_token|refresh_token|token)\"?\s*[:=]\s*\"?)[^\s\"',&]+"),
-        r"\1***",
-    ),
-    (re.compile(r"\b[0-9a-fA-F]{32,}\b"), "***"),
-    (re.compile(r"\bsimkl_(?:at|rt)_[A-Za-z0-9_-]+"), "***"),
-]
-
-
-def redact(text: str) -> str:
-    for pattern, replacement in _SECRETS:
-        text = pattern.sub(replacement, text)
-    return text
+__all__ = ["KodiLogHandler", "redact", "setup_logging"]
 
 
 class KodiLogHandler(logging.Handler):

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
+from kodi_six import xbmc
+
+from ..core.simkl.credentials import Credentials
 from ..core.sync.report import RESULT_CANCELLED, RESULT_ERROR, Report
 from . import strings as S
 from .context import AddonContext
@@ -19,6 +23,8 @@ ERROR_STRINGS = {
     "config": S.ERROR_CONFIG,
     "kodi": S.ERROR_KODI,
     "simkl": S.ERROR_SIMKL,
+    "scope": S.ERROR_SCOPE,
+    "quota": S.ERROR_QUOTA,
 }
 TYPE_STRINGS = {"movies": S.TYPE_MOVIES, "shows": S.TYPE_SHOWS, "anime": S.TYPE_ANIME}
 KIND_STRINGS = {"movie": S.TYPE_MOVIES, "tvshow": S.TYPE_SHOWS}
@@ -43,6 +49,32 @@ def error_text(ctx: AddonContext, code: str | None, retry_after: float | None = 
         minutes = max(1, math.ceil((retry_after or 600) / 60))
         return ctx.localize(string_id, minutes=minutes)
     return ctx.localize(string_id)
+
+
+def signed_out_text(ctx: AddonContext, creds: Credentials | None) -> str:
+    """Why a stored sign-in stopped working. Simkl refusing an old PIN (V1) sign-in most likely
+    means it retired that kind of sign-in, so the user hears that rather than a riddle."""
+    if creds is not None and creds.auth_version < 2:
+        return ctx.localize(S.ERROR_SIGNIN_CHANGED)
+    return ctx.localize(S.ERROR_SIGNED_OUT)
+
+
+def local_time(moment: datetime) -> str:
+    """A moment in the user's time, as Kodi's region shows times (with the date if not today)."""
+    local = moment.astimezone()
+    time_format = (xbmc.getRegion("time") or "%H:%M:%S").replace(":%S", "")
+    text = local.strftime(time_format)
+    if local.date() != datetime.now(local.tzinfo).date():
+        date_format = xbmc.getRegion("dateshort") or "%Y-%m-%d"
+        text = f"{local.strftime(date_format)} {text}"
+    return text
+
+
+def quota_text(ctx: AddonContext, until: datetime | None) -> str:
+    """The daily quota is used up: until when the add-on leaves Simkl alone."""
+    if until is None:
+        return ctx.localize(S.ERROR_QUOTA)
+    return ctx.localize(S.ERROR_QUOTA_UNTIL, time=local_time(until))
 
 
 def summary_text(ctx: AddonContext, report: Report) -> str:

@@ -7,8 +7,10 @@ import logging
 from kodi_six import xbmc, xbmcgui
 
 from .. import ADDON_ID
-from ..core.errors import Cancelled, SignedOut, SyncError
+from ..core.errors import Cancelled, QuotaExhausted, ScopeMissing, SignedOut, SyncError
+from ..core.redact import redact
 from ..core.simkl.client import SimklClient
+from ..core.simkl.signin import require_write
 from ..core.sync.lock import RunLock
 from ..core.sync.report import RESULT_CANCELLED, RESULT_ERROR, RESULT_OK, Report, save_report
 from ..core.sync.run import Mode, Progress, Stage, SyncOptions, run_sync
@@ -16,7 +18,7 @@ from ..core.sync.state import KODI_ONLY_KEEP, KODI_ONLY_SEND
 from . import strings as S
 from .context import AddonContext
 from .login import current_credentials, sign_in
-from .messages import error_text, report_text, summary_text
+from .messages import error_text, quota_text, report_text, signed_out_text, summary_text
 from .ui import BackgroundProgressSink, DialogProgressSink, notify
 
 LOG = logging.getLogger(__name__)
@@ -40,7 +42,10 @@ class _Heartbeat(Progress):
 
 
 def _finish(ctx: AddonContext, report: Report) -> None:
-    """Every run leaves its report, and says it is done (for skins and test harnesses)."""
+    """Every run leaves its report (with any secret in its error text masked), and says it is
+    done (for skins and test harnesses)."""
+    if report.error:
+        report.error = redact(report.error)
     save_report(ctx.report_path, report)
     xbmcgui.Window(10000).setProperty(LAST_RUN_PROPERTY, report.finished_at or "")
     totals = report.totals()
@@ -84,23 +89,35 @@ def run(
         if failed is not None:
             return failed
     report = _run_once(ctx, monitor, **kwargs)
-    if report is not None and report.error_code == SignedOut.code:
-        ctx.credentials().clear()
+    text = None
+    if report is not None and report.error_code in (SignedOut.code, ScopeMissing.code):
+        text = _sign_in_again_text(ctx, report)
         if interactive and xbmcgui.Dialog().yesno(
-            ctx.name, f"{error_text(ctx, report.error_code)}\n{ctx.localize(S.ASK_SIGN_IN)}"
+            ctx.name, f"{text}\n{ctx.localize(S.ASK_SIGN_IN)}"
         ):
             if _sign_in_before_run(ctx, monitor, dry_run=dry_run, mode=mode) is not None:
                 return report
             report = _run_once(ctx, monitor, **kwargs)
+            text = None
             if report is not None and report.error_code == SignedOut.code:
                 ctx.credentials().clear()
     if report is not None:
-        _tell(ctx, report, interactive)
+        _tell(ctx, report, interactive, text)
     if interactive and report is not None and _asked_to_send_kodi_only(ctx, report):
         report = _run_once(ctx, monitor, **kwargs)  # sends them, in the same action
         if report is not None:
             _tell(ctx, report, interactive)
     return report
+
+
+def _sign_in_again_text(ctx: AddonContext, report: Report) -> str:
+    """Why the user must sign in again. A sign-in Simkl refused is forgotten here; an old PIN
+    (V1) one most likely because Simkl retired that kind, which the user hears in words."""
+    if report.error_code == SignedOut.code:
+        text = signed_out_text(ctx, ctx.credentials().load())
+        ctx.credentials().clear()
+        return text
+    return error_text(ctx, report.error_code)  # a sign-in without the write permission
 
 
 def _asked_to_send_kodi_only(ctx: AddonContext, report: Report) -> bool:
@@ -185,7 +202,11 @@ def _run_locked(
             return _ended_early(ctx, SignedOut.code, "not signed in", dry_run, mode)
         client: SimklClient | None = None
         if mode is not Mode.CACHED:
-            client = ctx.simkl_client(token=creds.access_token, wait=monitor.waitForAbort)
+            client = ctx.signed_in_client(creds, monitor.waitForAbort)
+            if ctx.settings.two_way:  # two-way writes to Simkl: the sign-in must allow it
+                require_write(creds.auth_version, creds.scope)
+    except ScopeMissing as exc:  # run() asks to sign in again (no dialog under the lock)
+        return _ended_early(ctx, exc.code, str(exc), dry_run, mode)
     except SyncError as exc:
         return _cannot_start(ctx, exc, dry_run, mode)
     settings = ctx.settings
@@ -236,12 +257,19 @@ def _quiet(report: Report) -> bool:
     return not (totals.updated or totals.cleared or totals.failed)
 
 
-def _tell(ctx: AddonContext, report: Report, interactive: bool) -> None:
-    """After the lock is released: the summary, and for a manual preview, the viewer."""
+def _tell(ctx: AddonContext, report: Report, interactive: bool, text: str | None = None) -> None:
+    """After the lock is released: the summary (or `text`), and for a manual preview, the
+    viewer. Simkl's daily quota is told once per block in the background, with its end."""
+    if report.error_code == QuotaExhausted.code:
+        gate = ctx.quota_gate()
+        if not (gate.first_notice() or interactive):
+            LOG.info("Simkl's daily quota is still used up; this run made no request")
+            return
+        text = quota_text(ctx, gate.blocked_until())
     failed = report.result == RESULT_ERROR
     background_news = ctx.settings.notify and report.result == RESULT_OK and not _quiet(report)
     if interactive or failed or background_news:
-        notify(ctx, summary_text(ctx, report), error=report.result != RESULT_OK)
+        notify(ctx, text or summary_text(ctx, report), error=report.result != RESULT_OK)
     if interactive and report.dry_run and report.result == RESULT_OK:
         text = report_text(ctx, report.to_dict())
         xbmcgui.Dialog().textviewer(ctx.localize(S.ACTION_PREVIEW), text)

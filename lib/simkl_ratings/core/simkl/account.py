@@ -7,7 +7,8 @@ from typing import Any, Mapping
 
 from ..errors import SignedOut, SimklError
 from .client import SimklClient
-from .credentials import Credentials
+from .credentials import Credentials, credentials_from_grant
+from .signin import Grant
 
 LOG = logging.getLogger(__name__)
 
@@ -26,13 +27,17 @@ def account_of(body: Any) -> tuple[int | None, str | None]:
     )
 
 
-def complete_sign_in(client: SimklClient, token: str) -> Credentials:
-    """Credentials for a fresh token, with the account when Simkl tells us.
+def complete_sign_in(
+    client: SimklClient, grant: Grant | str, scope_asked: str | None = None
+) -> Credentials:
+    """Credentials for a fresh grant (or a bare V1 token), with the account when Simkl tells us.
 
     A failure to read the account (network, 5xx) does not lose the sign-in; a 401 does, since
     the token is then useless.
     """
-    client.token = token
+    if isinstance(grant, str):
+        grant = Grant(access_token=grant, version=1)
+    client.token = grant.access_token
     account_id, name = None, None
     try:
         account_id, name = account_of(client.user_settings())
@@ -40,6 +45,6 @@ def complete_sign_in(client: SimklClient, token: str) -> Credentials:
         raise
     except SimklError as exc:
         LOG.warning("signed in, but the account could not be read yet (%s)", exc)
-    return Credentials(
-        access_token=token, client_id=client.client_id, account_id=account_id, account_name=name
+    return credentials_from_grant(
+        grant, client.client_id, scope_asked=scope_asked, account_id=account_id, account_name=name
     )

@@ -1,8 +1,12 @@
 """The Simkl HTTP client: identification, retries, and typed errors.
 
 One `requests.Session` for a run. Every request carries client_id, app-name and app-version;
-/sync and /users calls carry the bearer token. 429 and 5xx are retried with backoff that
-honours Retry-After; other 4xx never are. Nothing here logs or raises the token or full URLs.
+/sync and /users calls carry the bearer token, taken from a `TokenSource` that may refresh it
+(AUTH V2): a 401 asks the source for a new token once and the call is sent once more. 429 and
+5xx are retried with backoff that honours Retry-After; other 4xx never are. Simkl's daily quota
+(429 user_limit_exceeded) is never waited for: the `QuotaGate` remembers it and every later call
+is refused locally until it ends. /oauth2/* calls are form posts without a token. Nothing here
+logs or raises a token, a device code or a full URL.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import random
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -24,7 +28,9 @@ from ..errors import (
     ClientIdRejected,
     ConfigError,
     NetworkError,
+    QuotaExhausted,
     RateLimited,
+    ScopeMissing,
     ServerError,
     SignedOut,
     SimklError,
@@ -39,8 +45,36 @@ ALL_RATINGS = "1,2,3,4,5,6,7,8,9,10"
 _AUTH_PREFIXES = ("/sync/", "/users/")
 _QUOTA_ERRORS = ("user_limit_exceeded", "app_limit_exceeded")
 
+_WRONG_CLIENT_KIND = ("invalid_client", "unauthorized_client")
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+
 # wait(seconds) -> True when the wait was interrupted (cancel or Kodi abort).
 Wait = Callable[[float], bool]
+
+
+class TokenSource(Protocol):
+    """Where the bearer token comes from (core/simkl/tokens.py refreshes V2 tokens)."""
+
+    def access_token(self) -> str | None:
+        """The token to send now (refreshed first when it is about to expire)."""
+
+    def refreshed(self, rejected: str) -> str | None:
+        """After Simkl answered 401 to `rejected`: a new token, or None (signed out)."""
+
+
+class Quota(Protocol):
+    """The persisted "Simkl blocked until" (core/simkl/quota.py)."""
+
+    def blocked_until(self) -> Any:
+        """An aware datetime while blocked, else None."""
+
+    def block(self, retry_after: float | None, reason: str) -> Any:
+        """Remember a quota refusal; returns the datetime until which calls are refused."""
+
+
+def is_wrong_client_kind(exc: SimklError) -> bool:
+    """Simkl's answer when a V1 client id calls a V2 endpoint, or the other way round."""
+    return exc.status in (400, 401) and exc.error in _WRONG_CLIENT_KIND
 
 
 def _plain_sleep(seconds: float) -> bool:
@@ -119,6 +153,8 @@ class SimklClient:
         app_version: str,
         *,
         token: str | None = None,
+        auth: TokenSource | None = None,
+        quota: Quota | None = None,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = (10.0, 30.0),
         retry: RetryPolicy = RetryPolicy(),
@@ -131,6 +167,8 @@ class SimklClient:
         self.client_id = client_id.strip()
         self.app_version = app_version
         self.token = token
+        self.auth = auth
+        self.quota = quota
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = f"{APP_NAME}/{app_version}"
         self.timeout = timeout
@@ -148,6 +186,28 @@ class SimklClient:
     def pin_poll(self, user_code: str) -> Any:
         """GET /oauth/pin/{code}, once: the PIN loop is the retry, so no backoff here."""
         return self.get(f"/oauth/pin/{user_code}", retry=False)
+
+    def device_start(self, scope: str) -> Any:
+        """POST /oauth2/device (AUTH V2): a device code and the user code to show."""
+        return self.post_form("/oauth2/device", {"client_id": self.client_id, "scope": scope})
+
+    def device_poll(self, device_code: str) -> Any:
+        """POST /oauth2/token with the device grant, once (the sign-in loop is the retry)."""
+        form = {"grant_type": DEVICE_GRANT, "client_id": self.client_id, "device_code": device_code}
+        return self.post_form("/oauth2/token", form)
+
+    def refresh_grant(self, refresh_token: str) -> Any:
+        """POST /oauth2/token with the refresh grant: a new access token (the old one dies)."""
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": self.client_id,
+            "refresh_token": refresh_token,
+        }
+        return self.post_form("/oauth2/token", form)
+
+    def revoke(self, token: str) -> Any:
+        """POST /oauth2/revoke: ends the whole grant; its answer proves nothing (RFC 7009)."""
+        return self.post_form("/oauth2/revoke", {"token": token, "client_id": self.client_id})
 
     def user_settings(self) -> Any:
         """The signed-in account (POST for historical reasons, no body)."""
@@ -169,17 +229,44 @@ class SimklClient:
     def get(self, path: str, *, retry: bool = True) -> Any:
         return self.request("GET", path, retry=retry)
 
-    def request(self, method: str, path: str, *, body: Any = None, retry: bool = True) -> Any:
+    def post_form(self, path: str, form: Mapping[str, str]) -> Any:
+        """An /oauth2/* call: form-encoded, no token, no retry (its caller decides)."""
+        return self.request("POST", path, form=form, retry=False)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        form: Mapping[str, str] | None = None,
+        retry: bool = True,
+    ) -> Any:
         """Send one call with retries; return the parsed JSON body or raise a SimklError.
 
         POSTs are only retried on 429 (the server refused them before doing anything);
         a POST that timed out or failed with 5xx may have landed and must not be resent.
+        A 401 on an authenticated call is retried once with a refreshed token.
         """
+        self._check_quota()
         headers = self._headers(path)
         retries = self.retry.retries if retry else 0
         attempt = 0
+        reauthorised = False
         while True:
-            failure, delay = self._attempt(method, path, headers, body, attempt)
+            try:
+                failure, delay = self._attempt(method, path, headers, body, form, attempt)
+            except SignedOut:
+                sent = headers.get("Authorization", "")[len("Bearer ") :]
+                if reauthorised or self.auth is None or not sent:
+                    raise
+                reauthorised = True
+                fresh = self.auth.refreshed(sent)
+                if not fresh:
+                    raise
+                LOG.info("%s %s: the token was refused; sending it again refreshed", method, path)
+                headers["Authorization"] = f"Bearer {fresh}"
+                continue
             if failure is None:
                 return delay  # the parsed body
             safe_to_retry = method == "GET" or isinstance(failure, RateLimited)
@@ -190,19 +277,32 @@ class SimklClient:
                 raise Cancelled("cancelled while waiting to retry")
             attempt += 1
 
+    def _check_quota(self) -> None:
+        """Refuse locally, without a request, while Simkl's daily quota is used up."""
+        until = self.quota.blocked_until() if self.quota is not None else None
+        if until is not None:
+            raise QuotaExhausted(f"Simkl's daily quota is used up until {until}", until)
+
     def _headers(self, path: str) -> dict[str, str]:
         headers = {"Accept": "application/json"}
         if path.startswith(_AUTH_PREFIXES):
-            if not self.token:
+            token = self.auth.access_token() if self.auth is not None else self.token
+            if not token:
                 raise SignedOut("not signed in to Simkl")
-            headers["Authorization"] = f"Bearer {self.token}"
+            headers["Authorization"] = f"Bearer {token}"
         return headers
 
     def _params(self) -> dict[str, str]:
         return {"client_id": self.client_id, "app-name": APP_NAME, "app-version": self.app_version}
 
-    def _attempt(
-        self, method: str, path: str, headers: dict[str, str], body: Any, attempt: int
+    def _attempt(  # noqa: PLR0917 (one exchange's parts; private)
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: Any,
+        form: Mapping[str, str] | None,
+        attempt: int,
     ) -> tuple[SimklError | None, Any]:
         """One HTTP exchange: (None, parsed body) on success, else (error, delay to wait)."""
         self.requests_sent += 1
@@ -212,7 +312,8 @@ class SimklClient:
                 self.base_url + path,
                 params=self._params(),
                 headers=headers,
-                json=body if method != "GET" else None,
+                json=body if method != "GET" and form is None else None,
+                data=dict(form) if form is not None else None,
                 timeout=self.timeout,
             )
         except requests.Timeout:
@@ -237,21 +338,24 @@ class SimklClient:
         error = _error_word(response)
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            limited = RateLimited(f"{where} ({error or 'rate_limit'})", retry_after)
-            if error in _QUOTA_ERRORS or (
-                retry_after is not None and retry_after > self.retry.max_retry_after
-            ):
+            if error in _QUOTA_ERRORS:
+                until = self.quota.block(retry_after, error) if self.quota is not None else None
+                raise QuotaExhausted(f"{where} ({error})", until, error)
+            limited = RateLimited(f"{where} ({error or 'rate_limit'})", retry_after, error)
+            if retry_after is not None and retry_after > self.retry.max_retry_after:
                 raise limited
             return limited, retry_after if retry_after is not None else self._backoff(attempt)
         if status >= 500:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             delay = retry_after if retry_after is not None else self._backoff(attempt)
             return ServerError(where, status), min(delay, self.retry.max_retry_after)
-        if status == 401:
-            raise SignedOut(f"{where} ({error or 'unauthorized'})", status)
-        if status == 412:
-            raise ClientIdRejected(f"{where} ({error or 'client_id_failed'})", status)
-        raise SimklError(f"{where} ({error or 'error'})", status)
+        if status == 401 and path.startswith(_AUTH_PREFIXES):
+            raise SignedOut(f"{where} ({error or 'unauthorized'})", status, error)
+        if status == 403 and error == "insufficient_scope":
+            raise ScopeMissing(f"{where} ({error})", status, error)
+        if status == 412 or (status == 401 and error in (None, "invalid_client")):
+            raise ClientIdRejected(f"{where} ({error or 'client_id_failed'})", status, error)
+        raise SimklError(f"{where} ({error or 'error'})", status, error)
 
     def _backoff(self, attempt: int) -> float:
         return self.retry.backoff(attempt, self._rng)

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-from ..errors import SyncError
+from ..errors import Cancelled, SyncError
 from ..ids import normalise_ids
 from ..sync.pushing import Push
 from .client import SimklClient
@@ -32,7 +32,7 @@ class PushResult:
     not_found: list[Push] = field(default_factory=list)
     failed: list[Push] = field(default_factory=list)
     requests: int = 0
-    error: SyncError | None = None
+    error: SyncError | None = None  # why sending stopped early (Cancelled: Kodi is quitting)
 
 
 def _identity(ids: Any) -> frozenset:
@@ -110,6 +110,7 @@ def send_pushes(
     ]
     for number, (path, counted, chunk) in enumerate(plan):
         if number and wait(spacing):
+            result.error = Cancelled("stopped between two pushes")
             result.failed.extend(p for _, _, rest in plan[number:] for p in rest)
             break
         result.requests += 1

@@ -1,0 +1,177 @@
+"""`status`: the signed-in account, the last report, and what the next sync would do.
+
+"Pending" is read from the state folder (failed writes to retry, changed options, no baseline
+yet) and, unless `--offline`, from one `/sync/activities` request (which types moved on Simkl
+since the last sync) and one `JSONRPC.Ping` to Kodi. Nothing is written anywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.errors import SyncError
+from ..core.library.jsonrpc import JsonRpc
+from ..core.simkl import activities as activity_gate
+from ..core.sync.report import load_report
+from ..core.sync.run import SyncOptions
+from ..core.timeutil import format_instant
+from . import output
+from .context import RunnerContext
+from .exit_codes import ExitCode, for_error_code
+
+
+def _account(ctx: RunnerContext) -> dict[str, Any] | None:
+    creds = ctx.current_credentials()
+    if creds is None:
+        return None
+    return {
+        "account_id": creds.account_id,
+        "account_name": creds.account_name,
+        "auth_version": creds.auth_version,
+        "scope": creds.scope,
+        "expires_at": creds.expires_at,
+        "signed_in_at": creds.created_at,
+    }
+
+
+def _pending(ctx: RunnerContext, offline: bool, signed_in: bool) -> tuple[dict[str, Any], ExitCode]:
+    """What the next sync has to do, and the exit code of the Simkl check."""
+    config = ctx.config
+    state = ctx.sync_state().load()
+    options = SyncOptions(
+        types=config.types, policy=config.policy, title_fallback=config.title_fallback
+    )
+    pending: dict[str, Any] = {
+        "first_sync": state is None or state.activities is None,
+        "retry_writes": bool(state and state.needs_apply),
+        "options_changed": bool(
+            state and state.fingerprint and state.fingerprint != options.fingerprint
+        ),
+        "simkl_moved": None,  # unknown offline
+    }
+    blocked = ctx.quota_gate().blocked_until()
+    pending["quota_blocked_until"] = format_instant(blocked) if blocked else None
+    if offline or not signed_in or blocked is not None or state is None or state.activities is None:
+        return pending, ExitCode.OK
+    creds = ctx.current_credentials()
+    assert creds is not None
+    try:
+        current = activity_gate.validate(ctx.signed_in_client(creds).activities())
+    except SyncError as exc:
+        pending["simkl_error"] = str(exc)
+        return pending, for_error_code(exc.code)
+    groups = tuple(t.activity_group for t in config.types)
+    changes = activity_gate.compare(state.activities, current, groups)
+    pending["simkl_moved"] = (
+        sorted(t.name for t in config.types if t.activity_group in changes.groups) or []
+    )
+    return pending, ExitCode.OK
+
+
+def _kodi(ctx: RunnerContext, offline: bool) -> tuple[dict[str, Any], ExitCode]:
+    config = ctx.config
+    kodi: dict[str, Any] = {"url": None, "reachable": None}
+    if not config.kodi_url:
+        return kodi, ExitCode.OK
+    try:
+        transport = ctx.transport()
+    except SyncError as exc:
+        kodi["error"] = str(exc)
+        return kodi, ExitCode.USAGE
+    kodi["url"] = transport.url
+    if offline:
+        return kodi, ExitCode.OK
+    try:
+        JsonRpc(transport).call("JSONRPC.Ping")
+    except SyncError as exc:
+        kodi["reachable"] = False
+        kodi["error"] = str(exc)
+        return kodi, ExitCode.KODI
+    kodi["reachable"] = True
+    return kodi, ExitCode.OK
+
+
+def _last(report: dict[str, Any] | None) -> dict[str, Any] | None:
+    if report is None:
+        return None
+    keys = (
+        "finished_at",
+        "result",
+        "mode",
+        "dry_run",
+        "activities_unchanged",
+        "error",
+        "error_code",
+    )
+    summary = {key: report.get(key) for key in keys}
+    summary["summary"] = output.summary(report)[0]
+    return summary
+
+
+def status(ctx: RunnerContext, *, offline: bool) -> ExitCode:
+    """Exit 0 when signed in and every check passed; else the code of the first problem."""
+    account = _account(ctx)
+    pending, simkl_code = _pending(ctx, offline, account is not None)
+    kodi, kodi_code = _kodi(ctx, offline)
+    data = {
+        "signed_in": account is not None,
+        "account": account,
+        "kodi": kodi,
+        "last_sync": _last(load_report(ctx.report_path)),
+        "pending": pending,
+        "config": ctx.config.describe(),
+        "config_dir": ctx.paths.config_dir,
+        "state_dir": ctx.paths.state_dir,
+    }
+    codes = [ExitCode.NOT_SIGNED_IN if account is None else ExitCode.OK, simkl_code, kodi_code]
+    code = next((c for c in codes if c is not ExitCode.OK), ExitCode.OK)
+    if ctx.json_output:
+        output.print_json(ctx.stdout, data)
+    else:
+        for line in _words(data):
+            output.say(ctx.stdout, line)
+    return code
+
+
+def _words(data: dict[str, Any]) -> list[str]:
+    account = data["account"]
+    if account is None:
+        lines = ["Simkl: not signed in (run `simkl-ratings-sync login`)."]
+    else:
+        who = account["account_name"] or f"account {account['account_id']}"
+        until = f", token valid until {account['expires_at']}" if account["expires_at"] else ""
+        lines = [f"Simkl: signed in as {who} (AUTH V{account['auth_version']}{until})."]
+    kodi = data["kodi"]
+    if kodi["url"] is None:
+        lines.append(
+            "Kodi: no URL configured" + (f" ({kodi['error']})" if kodi.get("error") else "") + "."
+        )
+    else:
+        state = {
+            True: "reachable",
+            False: f"NOT reachable: {kodi.get('error')}",
+            None: "not checked",
+        }
+        lines.append(f"Kodi: {kodi['url']} ({state[kodi['reachable']]}).")
+    last = data["last_sync"]
+    lines.append(
+        f"Last sync: {last['finished_at']}: {last['summary']}" if last else "Last sync: never."
+    )
+    pending = data["pending"]
+    todo = []
+    if pending["first_sync"]:
+        todo.append("the first sync downloads every rating")
+    if pending["retry_writes"]:
+        todo.append("writes that failed or were interrupted are retried")
+    if pending["options_changed"]:
+        todo.append("the options changed: the next sync applies them")
+    if pending["simkl_moved"]:
+        todo.append("ratings moved on Simkl: " + ", ".join(pending["simkl_moved"]))
+    if pending.get("simkl_error"):
+        todo.append(f"Simkl could not be asked ({pending['simkl_error']})")
+    if pending["quota_blocked_until"]:
+        todo.append(f"Simkl's daily quota is used up until {pending['quota_blocked_until']}")
+    if not todo and pending["simkl_moved"] is not None:
+        todo.append("nothing: Kodi has every Simkl rating")
+    lines.append("Pending: " + ("; ".join(todo) if todo else "unknown (offline)") + ".")
+    return lines
