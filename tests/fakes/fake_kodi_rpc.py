@@ -116,7 +116,9 @@ class FakeKodiLibrary:
         unknown = [p for p in properties if p not in _FIELDS]
         if unknown:
             raise RpcFault(INVALID_PARAMS, "Invalid params.", f"unknown property {unknown[0]}")
-        rows = sorted(self.tables[table].items())
+        rows = [
+            r for r in sorted(self.tables[table].items()) if _passes(params.get("filter"), r[1])
+        ]
         total = len(rows)
         limits = params.get("limits") or {}
         start = limits.get("start", 0)
@@ -175,3 +177,15 @@ class FakeKodiLibrary:
         details = {id_field: params[id_field], "label": row["title"]}
         details.update({p: copy.deepcopy(row[p]) for p in props if p in row})
         return {key: details}
+
+
+def _passes(rule: Any, row: dict[str, Any]) -> bool:
+    """The one filter the add-on sends, as Kodi 20.1 applies it (values are strings there);
+    anything else is refused like Kodi refuses an unknown field."""
+    if rule is None:
+        return True
+    if not isinstance(rule, dict) or rule.get("field") != "userrating":
+        raise RpcFault(INVALID_PARAMS, "Invalid params.", "filter")
+    if rule.get("operator") != "greaterthan" or not isinstance(rule.get("value"), str):
+        raise RpcFault(INVALID_PARAMS, "Invalid params.", "filter")
+    return int(row.get("userrating") or 0) > int(rule["value"])

@@ -239,12 +239,15 @@ def test_a_cached_run_after_a_push_does_not_write_the_old_value_back(synced):
     assert synced.kodi.rating("movies", MALEFICENT) == 9
 
 
-def test_the_library_read_for_edits_reads_only_ratings(kodi):
+def test_the_library_read_for_edits_reads_only_rated_items_ratings(kodi):
     kodi.add_movie("A", 2000, imdb="tt1")
+    kodi.add_movie("B", 2001, imdb="tt2")  # unrated: Kodi leaves it out
     kodi.tables["movies"][1]["userrating"] = 7
     values = KodiLibrary(JsonRpc(kodi.handle)).read_values(MOVIE)
     assert values == {"movie:1": 7}
-    assert kodi.requests[0]["params"]["properties"] == ["userrating"]
+    (request,) = kodi.requests
+    assert request["params"]["properties"] == ["userrating"]
+    assert request["params"]["filter"]["field"] == "userrating"
 
 
 def test_kodi_quitting_between_two_push_requests_leaves_the_rest_for_the_next_run(synced):

@@ -19,6 +19,8 @@ LOG = logging.getLogger(__name__)
 
 PROPERTIES = ("title", "year", "uniqueid", "userrating", "imdbnumber")
 DEFAULT_PAGE_SIZE = 2000
+LIGHT_PAGE_SIZE = 20000  # rows of three small fields: one page for most libraries
+RATED = {"field": "userrating", "operator": "greaterthan", "value": "0"}
 
 
 @dataclass(frozen=True)
@@ -107,15 +109,22 @@ class KodiLibrary:
         self.page_size = max(1, page_size)
         self.writes_sent = 0
 
-    def _pages(self, kind: KodiKind, properties: Sequence[str] = PROPERTIES) -> Iterator[list[Any]]:
-        start = 0
+    def _pages(
+        self,
+        kind: KodiKind,
+        properties: Sequence[str] = PROPERTIES,
+        extra: Mapping[str, Any] | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[list[Any]]:
+        start, size = 0, page_size or self.page_size
         while True:
             result = self.rpc.call(
                 kind.list_method,
                 {
                     "properties": list(properties),
-                    "limits": {"start": start, "end": start + self.page_size},
+                    "limits": {"start": start, "end": start + size},
                     "sort": {"method": "none"},
+                    **(extra or {}),
                 },
             )
             if not isinstance(result, Mapping):
@@ -147,10 +156,12 @@ class KodiLibrary:
         return read
 
     def read_values(self, kind: KodiKind) -> dict[str, int]:
-        """Only the ratings ("movie:12" -> 0..10), for the cheap two-way check of a run where
-        nothing moved on Simkl."""
+        """Only the rated items' ratings ("movie:12" -> 1..10; an item missing is unrated), for
+        the cheap two-way check of a run where nothing moved on Simkl. Kodi filters them, and
+        the small rows come in large pages."""
         values: dict[str, int] = {}
-        for page in self._pages(kind, ("userrating",)):
+        pages = self._pages(kind, ("userrating",), {"filter": RATED}, LIGHT_PAGE_SIZE)
+        for page in pages:
             for raw in page:
                 kodi_id = raw.get(kind.id_field) if isinstance(raw, Mapping) else None
                 if isinstance(kodi_id, int) and not isinstance(kodi_id, bool) and kodi_id > 0:
