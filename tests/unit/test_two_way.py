@@ -9,6 +9,7 @@ import pytest
 from simkl_ratings.core.library.gateway import KodiLibrary
 from simkl_ratings.core.library.jsonrpc import JsonRpc
 from simkl_ratings.core.media import MOVIE
+from simkl_ratings.core.sync import state as state_module
 from simkl_ratings.core.sync.policy import Policy
 from simkl_ratings.core.sync.state import KODI_ONLY_KEEP, KODI_ONLY_SEND, SyncStateStore
 
@@ -270,3 +271,16 @@ def test_kodi_quitting_between_two_push_requests_leaves_the_rest_for_the_next_ru
     assert [len(body["movies"]) for body in posts(synced)] == [50]
     assert resumed.types["movies"].pushed == 50
     assert all(simkl_rating(synced, "movies", 5000 + n) == 7 for n in range(150))
+
+
+def test_a_run_where_nothing_moved_builds_none_of_the_cached_ratings(synced, monkeypatch):
+    built = []
+    original = state_module._rating_from_json
+    monkeypatch.setattr(
+        state_module, "_rating_from_json", lambda *a: built.append(1) or original(*a)
+    )
+    assert two_way(synced).activities_unchanged is True
+    assert built == []
+    set_kodi(synced, "movies", MALEFICENT, 9)
+    assert two_way(synced).types["movies"].pushed == 1  # an edit: now they are needed
+    assert built

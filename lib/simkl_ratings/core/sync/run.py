@@ -29,8 +29,15 @@ from ..timeutil import format_instant, utc_now
 from .planning import Change, Plan, PlanOptions, PullPlanner, gc_paused, item_key
 from .policy import Policy
 from .report import RESULT_CANCELLED, RESULT_ERROR, Report
-from .state import SyncState, SyncStateStore, TwoWayState, WrittenRecord, source_of
-from .two_way import TwoWayStep, has_edits, kodi_values, rating_values
+from .state import (
+    SyncState,
+    SyncStateStore,
+    TwoWayState,
+    WrittenRecord,
+    cached_values,
+    source_of,
+)
+from .two_way import TwoWayStep, has_edits, kodi_values
 
 LOG = logging.getLogger(__name__)
 LOGGED_SKIPS = 10  # a bad reply must not flood kodi.log: the report lists every skipped row
@@ -188,8 +195,6 @@ class _Run:
         nothing_to_apply = not state.needs_apply and state.fingerprint == self.options.fingerprint
         if not fetch and nothing_to_apply and not self.options.dry_run:
             inputs.unchanged = True
-            if self.options.two_way:  # Kodi may have changed: the cache says what Simkl holds
-                inputs.ratings = [r for name in names for r in state.ratings.get(name, [])]
             return inputs
         for number, simkl_type in enumerate(fetch):
             percent = 5 + 25 * number // max(1, len(fetch))
@@ -311,7 +316,7 @@ class _Run:
 
     def execute(self) -> None:
         state = self.load_state()
-        before = rating_values(state.ratings)
+        before = cached_values(state.ratings)
         inputs = self.simkl_side(state)
         two_way = self._two_way(state) if self.options.two_way else None
         if inputs.unchanged and (two_way is None or not self._kodi_moved(state)):
@@ -319,6 +324,9 @@ class _Run:
             where = " or in Kodi" if two_way else ""
             LOG.info("nothing moved on Simkl%s since the last sync", where)
             return
+        if inputs.unchanged:  # only Kodi moved: the cache says what Simkl holds
+            names = [t.name for t in self.options.types]
+            inputs.ratings = [r for name in names for r in state.ratings.get(name, [])]
         items = self.read()
         options = PlanOptions(
             self.options.policy, self.options.title_fallback, self.options.type_names
@@ -328,7 +336,7 @@ class _Run:
             planner.match(inputs.ratings)
             winners = planner.winners()
             if two_way is not None:
-                two_way.find(items, before, rating_values(inputs.fetched))
+                two_way.find(items, before, cached_values(inputs.fetched))
                 two_way.decide(items, winners)
             plan = planner.finish(inputs.ratings, two_way.plan.protected if two_way else None)
         self._step(55, Stage.WRITE, f"0/{len(plan.changes)}")

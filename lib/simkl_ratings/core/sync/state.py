@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 from ..files import read_json, write_json_atomic
 from ..ids import normalise_ids
@@ -100,7 +100,7 @@ class SyncState:
     account_id: int | None = None
     client_id: str = ""
     activities: dict[str, Any] | None = None
-    ratings: dict[str, list[SimklRating]] = field(default_factory=dict)
+    ratings: dict[str, Sequence[SimklRating]] = field(default_factory=dict)
     written: dict[str, WrittenRecord] = field(default_factory=dict)
     fingerprint: str = ""
     needs_apply: bool = False
@@ -156,11 +156,64 @@ def _rating_from_json(simkl_type: SimklType, raw: Mapping[str, Any]) -> SimklRat
     )
 
 
+class CachedRows(Sequence[SimklRating]):
+    """One type's cached Simkl ratings as the file holds them, built into ratings only when a
+    run uses them: a run where nothing moved never does, and building 10,000 costs a third of
+    a second on a small box. Checked at load all the same, so a bad file is still refused."""
+
+    def __init__(self, simkl_type: SimklType, rows: Sequence[Mapping[str, Any]]) -> None:
+        for row in rows:
+            _check_row(row)
+        self.simkl_type = simkl_type
+        self.rows = rows
+        self._built: list[SimklRating] | None = None
+
+    def built(self) -> list[SimklRating]:
+        if self._built is None:
+            self._built = [_rating_from_json(self.simkl_type, row) for row in self.rows]
+        return self._built
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.built()[index]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[SimklRating]:
+        return iter(self.built())
+
+    def values_by_source(self) -> dict[str, int]:
+        """Each item's rating by source, straight from the file (what a pull may change)."""
+        if self._built is not None:
+            return {source_of(r): r.rating.value for r in self._built}
+        name = self.simkl_type.name
+        return {f"{name}:{_row_key(row)}": Rating.parse(row["rating"]).value for row in self.rows}
+
+    def to_json(self) -> list[Mapping[str, Any]]:
+        return [_rating_to_json(r) for r in self._built] if self._built is not None else self.rows
+
+
+def _check_row(row: Any) -> None:
+    """What building the rating would refuse, without building it."""
+    simkl_id = row.get("simkl")
+    if simkl_id is not None and (isinstance(simkl_id, bool) or not isinstance(simkl_id, int)):
+        raise ValueError("bad simkl id")
+    Rating.parse(row.get("rating"))
+
+
+def _row_key(row: Mapping[str, Any]) -> str:
+    if row.get("simkl") is not None:
+        return str(row["simkl"])
+    ids = normalise_ids(row.get("ids"))
+    return "ids:" + ",".join(f"{k}={v}" for k, v in sorted(ids.items()))
+
+
 def _state_from_json(data: Mapping[str, Any]) -> SyncState:
-    ratings: dict[str, list[SimklRating]] = {}
+    ratings: dict[str, Sequence[SimklRating]] = {}
     for name, rows in (data.get("ratings") or {}).items():
-        simkl_type = SIMKL_TYPES_BY_NAME[name]
-        ratings[name] = [_rating_from_json(simkl_type, row) for row in rows]
+        if not isinstance(rows, list):
+            raise ValueError("cached ratings are not a list")
+        ratings[name] = CachedRows(SIMKL_TYPES_BY_NAME[name], rows)
     written = {
         key: WrittenRecord(Rating.parse(rec["value"]).value, str(rec["source"]))
         for key, rec in (data.get("written") or {}).items()
@@ -177,6 +230,22 @@ def _state_from_json(data: Mapping[str, Any]) -> SyncState:
         needs_apply=bool(data.get("needs_apply")),
         two_way=TwoWayState.from_json(data.get("two_way")),
     )
+
+
+def _rows_json(rows: Sequence[SimklRating]) -> Any:
+    if isinstance(rows, CachedRows):
+        return rows.to_json()
+    return [_rating_to_json(r) for r in rows]
+
+
+def cached_values(ratings: Mapping[str, Sequence[SimklRating]]) -> dict[str, dict[str, int]]:
+    """Per type, each Simkl item's rating by source (to see what a pull changed)."""
+    return {
+        name: rows.values_by_source()
+        if isinstance(rows, CachedRows)
+        else {source_of(r): r.rating.value for r in rows}
+        for name, rows in ratings.items()
+    }
 
 
 class SyncStateStore:
@@ -205,9 +274,7 @@ class SyncStateStore:
                 "fingerprint": state.fingerprint,
                 "needs_apply": state.needs_apply,
                 "activities": state.activities,
-                "ratings": {
-                    name: [_rating_to_json(r) for r in rows] for name, rows in state.ratings.items()
-                },
+                "ratings": {name: _rows_json(rows) for name, rows in state.ratings.items()},
                 "written": {
                     key: {"value": rec.value, "source": rec.source}
                     for key, rec in state.written.items()

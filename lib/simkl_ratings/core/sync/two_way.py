@@ -32,11 +32,6 @@ from .state import (
 )
 
 
-def rating_values(ratings: Mapping[str, Sequence[SimklRating]]) -> dict[str, dict[str, int]]:
-    """Per type, each Simkl item's rating (to see what a pull changed)."""
-    return {name: {source_of(r): r.rating.value for r in rows} for name, rows in ratings.items()}
-
-
 def kodi_values(library: KodiLibrary, types: Sequence[SimklType]) -> dict[str, int]:
     """Every Kodi rating of the kinds these types land on, read with nothing else."""
     values: dict[str, int] = {}
@@ -184,7 +179,7 @@ def _patch_cache(state: SyncState, result: PushResult, winners: Mapping[int, Sim
             pushed[source_of(winner)] = push.value
     if not pushed:
         return
-    for name, rows in state.ratings.items():
+    for name, rows in list(state.ratings.items()):
         patched = []
         for rating in rows:
             value = pushed.get(source_of(rating))
