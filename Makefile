@@ -23,9 +23,16 @@ test: venv lint
 unit: venv
 	$(PY) -m pytest tests/unit tests/sandbox
 
-## e2e: the real-Kodi tests only
+## e2e: the real-Kodi tests only, on the host's Kodi (20.1 on Debian 12); KODI=19 or KODI=21
+## runs them on that Kodi in a Debian chroot (.ci/kodi-chroot builds it once, as root);
+## E2E_TESTS picks tests (default tests/e2e), E2E_ARGS passes more pytest arguments
+KODI ?= host
+E2E_TESTS ?= tests/e2e
 e2e: venv zip
-	$(PY) -m pytest tests/e2e
+	@case "$(KODI)" in \
+	  host|20) $(PY) -m pytest $(E2E_TESTS) $(E2E_ARGS) ;; \
+	  *) bash .ci/kodi-chroot run $(KODI) $(PY) -m pytest $(E2E_TESTS) $(E2E_ARGS) ;; \
+	esac
 
 lint: venv
 	$(VENV)/bin/ruff check .
