@@ -32,7 +32,6 @@ REQUESTS_PINS = (
     "idna==3.7",
     "certifi==2024.7.4",
 )
-SYSTEM_DIST_PACKAGES = Path("/usr/lib/python3/dist-packages")
 
 
 @dataclass(frozen=True)
@@ -175,12 +174,6 @@ def build_module_addons(dest: Path) -> list[str]:
     build_requests_module(dest)
     build_kodi_six_module(dest)
     return [REQUESTS_MODULE_ID, KODI_SIX_MODULE_ID]
-
-
-def system_requests_path() -> Path | None:
-    """Debian's python3-requests would shadow the module add-on copy inside Kodi."""
-    candidate = SYSTEM_DIST_PACKAGES / "requests"
-    return candidate if candidate.is_dir() else None
 
 
 def _setting_text(value: object) -> str:

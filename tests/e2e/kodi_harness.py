@@ -58,6 +58,7 @@ __all__ = [
     "Notification",
     "free_port",
     "kodi_installed",
+    "kodi_python_version",
     "mtime_ns",
     "tmpfs_workdir",
     "wait_for",
@@ -88,6 +89,13 @@ def kodi_installed() -> bool:
     """True when the Debian Kodi binary this harness drives is present."""
     binary = kodi_root() / KODI_BIN.relative_to("/")
     return binary.is_file() and os.access(binary, os.X_OK)
+
+
+def kodi_python_version() -> str:
+    """The Python Kodi embeds, from the libpython it links in the Kodi root (e.g. ``3.9``)."""
+    found = sorted((kodi_root() / "usr/lib/x86_64-linux-gnu").glob("libpython3.*.so.1*"))
+    match = re.search(r"libpython(3\.\d+)", found[-1].name) if found else None
+    return match.group(1) if match else "unknown"
 
 
 def kodi_package_version() -> str:
@@ -309,6 +317,13 @@ class KodiInstance:
         env.pop("WAYLAND_DISPLAY", None)
         env.pop("XAUTHORITY", None)
         env.update(HOME=str(self.home), DISPLAY=self.display, KODI_AE_SINK="ALSA")
+        # Kodi appends module add-ons' lib folders after the system dist-packages, so Debian's
+        # python3-requests, where installed, would shadow script.module.requests. Kodi's Python
+        # reads PYTHONPATH, which comes before both: the add-ons import the bundled modules
+        # on every machine.
+        libs = sorted(str(lib) for lib in self.addons_dir.glob("script.module.*/lib"))
+        if libs:
+            env["PYTHONPATH"] = os.pathsep.join(libs)
         return env
 
     def _start_kodi(self) -> None:
@@ -624,15 +639,9 @@ class KodiInstance:
         return addon_id
 
     def build_module_addons(self) -> list[str]:
-        """script.module.requests + script.module.kodi-six in ``addons/`` (restart to see)."""
-        shadow = addon_install.system_requests_path()
-        if shadow is not None:
-            warnings.warn(
-                f"{shadow} exists (Debian python3-requests): Kodi puts dist-packages before "
-                "module add-on libs, so add-ons will import it instead of the bundled copy",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+        """script.module.requests + script.module.kodi-six in ``addons/`` (restart to see).
+
+        Kodi's Python finds them before a Debian python3-requests (see ``_kodi_env``)."""
         return addon_install.build_module_addons(self.addons_dir)
 
     def addon_details(self, addon_id: str) -> dict[str, Any]:
