@@ -34,11 +34,13 @@ ADDON_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </addon>
 """
 
-# sys.argv[1]: the lib folder; sys.argv[2]: one module. The module is the first thing the run
-# imports (with what it imports itself), as default.py / service.py import the add-on's code.
+# sys.argv[1]: the lib folder; sys.argv[2]: one module; sys.argv[3]: the run's number, logged
+# back so that no two lines are equal (Kodi 20 and 21 hold back repeated identical log lines).
+# The module is the first thing the run imports (with what it imports itself), as default.py
+# and service.py import the add-on's code.
 DEFAULT_PY = """import sys
 
-lib, name = sys.argv[1], sys.argv[2]
+lib, name, run = sys.argv[1], sys.argv[2], sys.argv[3]
 sys.path.insert(0, lib)
 failure = None
 try:
@@ -49,7 +51,7 @@ except Exception as exc:
 import json
 import xbmc
 
-xbmc.log("TAG " + json.dumps({"module": name, "failure": failure}), xbmc.LOGINFO)
+xbmc.log("TAG " + json.dumps({"module": name, "run": run, "failure": failure}), xbmc.LOGINFO)
 """.replace("TAG", LOG_TAG)
 
 
@@ -74,9 +76,11 @@ def build_import_probe_zip(dest_dir: Path) -> Path:
     return zip_path
 
 
-def parse_probe_line(log: str) -> dict[str, object] | None:
-    """The JSON the probe logged, or None when it logged nothing (it died)."""
+def parse_probe_line(log: str, run: str) -> dict[str, object] | None:
+    """The JSON the probe logged for ``run``, or None while it logged nothing."""
     for line in log.splitlines():
         if LOG_TAG in line:
-            return json.loads(line.split(LOG_TAG, 1)[1])
+            found = json.loads(line.split(LOG_TAG, 1)[1])
+            if found.get("run") == run:
+                return found
     return None
