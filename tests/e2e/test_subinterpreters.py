@@ -26,17 +26,20 @@ from .import_probe import PROBE_ID, build_import_probe_zip, module_names, parse_
 ROUNDS = int(os.environ.get("E2E_SUBINTERPRETER_ROUNDS", "10"))
 RESTART_EVERY = int(os.environ.get("E2E_SUBINTERPRETER_RESTART_EVERY", "1"))
 SERVICE_STARTED = (f"[{ADDON_ID}] service started",)
-# The service's own line, or Kodi 19's once the service's sub-interpreter is gone: on Kodi 19
-# the add-on's line does not always reach the log when Kodi aborts the service for a disable,
+# The service's own line, or Kodi 19's once the service's sub-interpreter is gone: the add-on's
+# line does not always reach the log when Kodi aborts the service for a disable (Kodi 19, 21),
 # and Kodi 20 and 21 log nothing about interpreters at the INFO level.
 SERVICE_STOPPED = (f"[{ADDON_ID}] service stopped", "Python interpreter interrupted by user")
 PROBE_REPEAT = 6
 PROBE_WAIT = 8.0  # seconds for one probe run to log its line
 
 
-def _set_enabled(kodi, enabled: bool, lines: tuple[str, ...]) -> list[str]:
+def _set_enabled(
+    kodi, enabled: bool, lines: tuple[str, ...], wait: float = 20.0, required: bool = True
+) -> list[str]:
     """Disable or enable the add-on (its service stops or starts); wait for one of ``lines``
-    in the log, or for a Python error; return the errors' last lines."""
+    in the log, or for a Python error; return the errors' last lines (and a missing line when
+    ``required``)."""
     mark = kodi.log_mark()
     kodi.call("Addons.SetAddonEnabled", {"addonid": ADDON_ID, "enabled": enabled})
 
@@ -45,9 +48,10 @@ def _set_enabled(kodi, enabled: bool, lines: tuple[str, ...]) -> list[str]:
         return any(line in log for line in lines) or bool(kodi.log_tracebacks(ADDON_ID, since=mark))
 
     try:
-        wait_for(seen, timeout=20)
+        wait_for(seen, timeout=wait)
     except TimeoutError:
-        return [f"none of {lines} within 20 s"]
+        if required:
+            return [f"none of {lines} within {wait:.0f} s"]
     return _last_lines(kodi.log_tracebacks(ADDON_ID, since=mark))
 
 
@@ -95,7 +99,8 @@ def test_a_sync_started_beside_a_fresh_service_never_dies_at_import(
     for number in range(ROUNDS):
         service_errors = []
         if number % RESTART_EVERY == 0:
-            service_errors += _set_enabled(kodi, False, SERVICE_STOPPED)
+            # Kodi 21 stops the service without a line: wait a little, need none.
+            service_errors += _set_enabled(kodi, False, SERVICE_STOPPED, 3.0, required=False)
             service_errors += _set_enabled(kodi, True, SERVICE_STARTED)
         sync = _run_sync(signed_in)
         rounds.append({"service": service_errors, "sync": sync})
