@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test unit e2e lint format strings zip demo kodi-installed clean repo check bench
+.PHONY: venv test unit pythons e2e lint format strings zip demo kodi-installed clean repo check bench
 
 $(VENV)/.ready: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,20 @@ test: venv lint
 unit: venv
 	$(PY) -m pytest tests/unit tests/sandbox
 
-## e2e: the real-Kodi tests only
+## pythons: the fast tests on Python 3.8 and 3.13 (pyenv, PATH, or the Kodi chroots' 3.9/3.13)
+pythons:
+	bash .ci/unit-pythons 3.8 3.13
+
+## e2e: the real-Kodi tests only, on the host's Kodi (20.1 on Debian 12); KODI=19, 21 (or 20)
+## runs them on that Kodi in a Debian chroot (.ci/kodi-chroot builds it once, as root);
+## E2E_TESTS picks tests (default tests/e2e), E2E_ARGS passes more pytest arguments
+KODI ?= host
+E2E_TESTS ?= tests/e2e
 e2e: venv zip
-	$(PY) -m pytest tests/e2e
+	@case "$(KODI)" in \
+	  host) $(PY) -m pytest $(E2E_TESTS) $(E2E_ARGS) ;; \
+	  *) bash .ci/kodi-chroot run $(KODI) $(PY) -m pytest $(E2E_TESTS) $(E2E_ARGS) ;; \
+	esac
 
 lint: venv
 	$(VENV)/bin/ruff check .

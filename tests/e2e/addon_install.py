@@ -2,15 +2,21 @@
 
 A user installs a zip (one top folder named after the add-on id) and Kodi pulls
 ``script.module.requests`` / ``script.module.kodi-six`` from the official repository (and, when
-present there, the optional ``script.module.pyqrcode`` for the sign-in QR code). Offline we build
-those module add-ons locally: requests and its dependencies, and pyqrcode (PyPI ``PyQRCode``), are
-copied from the Python running the tests; kodi-six is a tiny Python 3 shim (it is not on PyPI).
+present there, the optional ``script.module.pyqrcode`` for the sign-in QR code). Offline we
+build those module add-ons locally: requests and its dependencies in the versions the official
+``script.module.requests`` 2.31.0 bundles, installed from PyPI once into the test venv as pure
+Python wheels that every Kodi from 19 (Python 3.8) to 21 (Python 3.13) imports; pyqrcode (PyPI
+``PyQRCode``, pure Python) is copied from the Python running the tests; kodi-six is a tiny
+Python 3 shim (it is not on PyPI).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Mapping
@@ -21,7 +27,15 @@ REQUESTS_MODULE_ID = "script.module.requests"
 KODI_SIX_MODULE_ID = "script.module.kodi-six"
 PYQRCODE_MODULE_ID = "script.module.pyqrcode"
 REQUESTS_PACKAGES = ("requests", "urllib3", "idna", "certifi", "charset_normalizer")
-SYSTEM_DIST_PACKAGES = Path("/usr/lib/python3/dist-packages")
+# Not the test venv's own copies: urllib3 2.x needs Python 3.10 at import (``bytes | str`` at
+# module level), so Kodi 19 (Python 3.9 on Debian 11) could not import it.
+REQUESTS_PINS = (
+    "requests==2.31.0",
+    "urllib3==1.26.20",
+    "charset-normalizer==3.3.2",
+    "idna==3.7",
+    "certifi==2024.7.4",
+)
 
 
 @dataclass(frozen=True)
@@ -87,12 +101,25 @@ def module_addon_xml(addon_id: str, name: str, version: str, summary: str) -> st
 """
 
 
-def package_dir(name: str) -> Path:
-    """Location of an importable package in the Python running the tests."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(f"{name} must be installed in the test venv (pip install {name})")
-    return Path(next(iter(spec.submodule_search_locations)))
+def kodi_requests_packages(cache: Path | None = None) -> Path:
+    """A folder with ``REQUESTS_PINS`` installed as pure-Python wheels (for Python 3.8 and
+    later), made once per venv with pip; reused while the pins stay the same."""
+    key = hashlib.sha256("\n".join(REQUESTS_PINS).encode()).hexdigest()[:12]
+    folder = (cache or Path(sys.prefix) / "kodi-modules") / key
+    done = folder / ".complete"
+    if done.is_file():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    command = [
+        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "--no-compile", "--target", str(folder), "--only-binary=:all:", "--implementation", "py",
+        "--python-version", "3.8", "--platform", "any", *REQUESTS_PINS,
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"pip could not fetch {REQUESTS_PINS}:\n{result.stderr[-2000:]}")
+    done.write_text("\n".join(REQUESTS_PINS), encoding="utf-8")
+    return folder
 
 
 def build_requests_module(dest: Path, version: str = "2.31.0") -> Path:
@@ -103,8 +130,9 @@ def build_requests_module(dest: Path, version: str = "2.31.0") -> Path:
     lib = root / "lib"
     lib.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    packages = kodi_requests_packages()
     for name in REQUESTS_PACKAGES:
-        shutil.copytree(package_dir(name), lib / name, ignore=ignore)
+        shutil.copytree(packages / name, lib / name, ignore=ignore)
     xml = module_addon_xml(REQUESTS_MODULE_ID, "requests", version, "Python HTTP for Humans")
     (root / "addon.xml").write_text(xml, encoding="utf-8")
     return root
@@ -145,6 +173,14 @@ def build_kodi_six_module(dest: Path, version: str = "0.1.3") -> Path:
     return root
 
 
+def package_dir(name: str) -> Path:
+    """Location of an importable package in the Python running the tests."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{name} must be installed in the test venv (pip install {name})")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 def build_pyqrcode_module(dest: Path, version: str = "1.2.1") -> Path:
     """``script.module.pyqrcode``: the pure-Python pyqrcode package, as Kodi's repository has it."""
     root = dest / PYQRCODE_MODULE_ID
@@ -169,12 +205,6 @@ def build_module_addons(dest: Path, *, qr: bool = True) -> list[str]:
         return [REQUESTS_MODULE_ID, KODI_SIX_MODULE_ID]
     build_pyqrcode_module(dest)
     return [REQUESTS_MODULE_ID, KODI_SIX_MODULE_ID, PYQRCODE_MODULE_ID]
-
-
-def system_requests_path() -> Path | None:
-    """Debian's python3-requests would shadow the module add-on copy inside Kodi."""
-    candidate = SYSTEM_DIST_PACKAGES / "requests"
-    return candidate if candidate.is_dir() else None
 
 
 def _setting_text(value: object) -> str:

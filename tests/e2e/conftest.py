@@ -1,10 +1,11 @@
-"""pytest fixtures running tests against the real Kodi 20.1 (headless, Xvfb).
+"""pytest fixtures running tests against a real Kodi (headless, Xvfb): the host's (20.1 on
+Debian 12), or Kodi 19.1 / 21.2 in a Debian chroot when ``KODI_CHROOT`` is set (.ci/kodi-chroot).
 
 One Kodi per test session (started once, library built once, DB snapshotted); tests that need a
 pristine library restore the snapshot (~2 s). Every test using Kodi gets
-``test-output/e2e/<test name>/`` with the part of kodi.log written during the test (and a
-screenshot when it fails), and FAILS if kodi.log gained a Python traceback meanwhile — unless it
-is marked ``kodi_allow_tracebacks``.
+``test-output/e2e/kodi-<version>/<test name>/`` with the part of kodi.log written during the
+test (and a screenshot when it fails), and FAILS if kodi.log gained a Python traceback
+meanwhile — unless it is marked ``kodi_allow_tracebacks``.
 """
 
 from __future__ import annotations
@@ -32,12 +33,16 @@ from .kodi_harness import (
     KodiInstance,
     LibrarySpec,
     kodi_installed,
+    kodi_package_version,
+    kodi_root,
     tmpfs_workdir,
 )
 from .simkl_account import INVALID_RATING, Account, build_account
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-OUTPUT_ROOT = REPO_ROOT / "test-output" / "e2e"
+# One folder per Kodi version (19.1, 20.1, 21.2, ...): the same suite runs on each.
+KODI_VERSION = kodi_package_version()
+OUTPUT_ROOT = REPO_ROOT / "test-output" / "e2e" / f"kodi-{KODI_VERSION}"
 ADDON_ID = "script.simkl.ratings"
 INSTALL_HINT = (
     "real Kodi not installed: run `sudo apt-get install --no-install-recommends kodi xvfb "
@@ -82,14 +87,15 @@ def require_kodi() -> None:
         missing.append("Xvfb")
     if not missing:
         return
-    message = f"{INSTALL_HINT} (missing: {', '.join(missing)})"
+    where = f" in {kodi_root()}" if str(kodi_root()) != "/" else ""
+    message = f"{INSTALL_HINT} (missing{where}: {', '.join(missing)})"
     if os.environ.get("CI") == "true":
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
 
 
 def output_dir_for(node_name: str) -> Path:
-    """``test-output/e2e/<test name>`` with characters unsafe in paths replaced."""
+    """``test-output/e2e/kodi-<version>/<test name>`` with characters unsafe in paths replaced."""
     return OUTPUT_ROOT / re.sub(r"[^A-Za-z0-9_.\-\[\]]+", "_", node_name)
 
 
@@ -124,7 +130,7 @@ def _timed(action: Callable[[], object]) -> float:
 
 
 def _save_session_evidence(session: KodiSession) -> None:
-    """Whole-session kodi.log, the library spec and timings into test-output/e2e/_session."""
+    """Whole-session kodi.log, the library spec and timings into ``<OUTPUT_ROOT>/_session``."""
     out = OUTPUT_ROOT / "_session"
     out.mkdir(parents=True, exist_ok=True)
     if session.kodi.session_log_path.exists():
@@ -143,7 +149,7 @@ def kodi_spec(kodi_session: KodiSession) -> LibrarySpec:
 # -- per test --------------------------------------------------------------------------------
 @pytest.fixture
 def test_output(request: pytest.FixtureRequest) -> Path:
-    """Fresh ``test-output/e2e/<test name>/`` for screenshots and logs."""
+    """Fresh ``test-output/e2e/kodi-<version>/<test name>/`` for screenshots and logs."""
     path = output_dir_for(request.node.name)
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True, exist_ok=True)  # exist_ok: parallel runs share test-output
@@ -213,7 +219,7 @@ def installed_addon(
 @pytest.fixture(autouse=True)
 def _kodi_evidence(request: pytest.FixtureRequest) -> Iterator[None]:
     """For Kodi tests: remember the log position, save the test's log part (and a screenshot
-    on failure) into test-output/e2e/<test name>/."""
+    on failure) into test-output/e2e/kodi-<version>/<test name>/."""
     if "kodi_session" not in request.fixturenames:
         yield
         return

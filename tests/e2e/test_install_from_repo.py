@@ -146,7 +146,9 @@ def loopback_tls(folder: Path) -> tuple[ssl.SSLContext, Path]:
 
 
 def trust_certificate(kodi: KodiInstance, cert: Path) -> None:
-    """Kodi's curl verifies https against this file instead of the system bundle."""
+    """Kodi's curl verifies https against this file instead of the system bundle. The file is
+    copied into Kodi's own folder: a Kodi in a chroot sees only that one (on /dev/shm)."""
+    cert = Path(shutil.copy2(cert, kodi.workdir / cert.name))
     path = kodi.userdata / "advancedsettings.xml"
     text = path.read_text(encoding="utf-8")
     network = f"<network><catrustfile>{cert}</catrustfile></network>"

@@ -12,6 +12,12 @@ _ISO_RE = re.compile(
 )
 
 
+def _utc() -> timezone:
+    """UTC without ``timezone.utc``: on Kodi 19 the ``_datetime`` class attributes can be other
+    objects in a sub-interpreter (xbmc/xbmc #17311); the constructor returns the live one."""
+    return timezone(timedelta(0))
+
+
 def parse_instant(raw: Any) -> datetime | None:
     """An aware UTC datetime, or None for null and anything unparseable."""
     if not isinstance(raw, str):
@@ -32,13 +38,13 @@ def parse_instant(raw: Any) -> datetime | None:
         )
     except ValueError:
         return None
-    return (naive - offset).replace(tzinfo=timezone.utc)
+    return (naive - offset).replace(tzinfo=_utc())
 
 
 def format_instant(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z, to the second."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(_utc()).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(_utc())

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Iterator, Mapping, Sequence
 
 from ..library.gateway import LibraryItem, RatingWrite
@@ -26,8 +26,6 @@ from ..simkl.ratings import SimklRating
 from .matching import LibraryIndex, Matcher, MatchOutcome
 from .policy import THEIRS, Outcome, Policy, decide, local_state
 from .state import WrittenRecord, source_of
-
-_NEVER = datetime.min.replace(tzinfo=timezone.utc)
 
 
 def item_key(item: LibraryItem) -> str:
@@ -115,8 +113,11 @@ class Plan:
         return [c for c in self.changes if c.write.rating is None]
 
 
-def _recency(rating: SimklRating) -> tuple[datetime, int]:
-    return (rating.rated_at or _NEVER, rating.simkl_id or 0)
+def _recency(rating: SimklRating) -> tuple[bool, datetime | None, int]:
+    # No datetime.min sentinel: on Kodi 19 that class attribute can be another object in a
+    # sub-interpreter (xbmc/xbmc #17311). Undated ratings sort first; two of them compare
+    # equal on the None and go on to the id.
+    return (rating.rated_at is not None, rating.rated_at, rating.simkl_id or 0)
 
 
 def winner_of(claimants: Sequence[SimklRating]) -> SimklRating:
