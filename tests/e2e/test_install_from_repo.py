@@ -279,11 +279,9 @@ def test_a_user_installs_the_add_on_from_the_repository(tmp_path: Path, test_out
         recorded = origins(kodi)
         assert recorded[ADDON_ID] == build_repo.REPO_ADDON_ID
         assert {m: recorded[m] for m in MODULES} == dict.fromkeys(MODULES, OFFICIAL_ID)
-        log = kodi.read_log()
+        # Where each dependency came from: the origin Kodi recorded (above) and the zip the
+        # stand-in official repository served (Kodi 21 no longer logs a line for it).
         for module, module_version in MODULES.items():
-            assert (
-                f"found dependency [{module}] for install/update from repo [{OFFICIAL_ID}]" in log
-            )
             assert f"/{module}/{module}-{module_version}.zip" in official.paths
         assert f"/{ADDON_ID}/{ADDON_ID}-{version}.zip" in ours.paths
 
