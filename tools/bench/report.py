@@ -218,7 +218,7 @@ def two_way_no_change_row(tw: TwoWayResults) -> Row:
         f"{outside.get('state_file_mb', 0):.1f} MB), then until the report "
         f"{_seconds(where, 'until_report')} (the light read, the comparison, the report); "
         f"measured apart: state load {outside.get('state_parse_s', 0):.2f} s (JSON "
-        f"{outside.get('state_json_s', 0):.2f} s, the rest building "
+        f"{outside.get('state_json_s', 0):.2f} s, the rest checking "
         f"{outside.get('state_cached_ratings', 0):,} cached Simkl ratings), Kodi answering the "
         f"light read {outside.get('kodi_light_read_s', 0):.2f} s; rounds "
         f"{', '.join(f'{r.wall_s:.2f}' for r in runs)} s"
