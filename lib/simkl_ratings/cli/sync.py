@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..core.errors import Cancelled, SignedOut, SyncError
 from ..core.library.jsonrpc import JsonRpc
-from ..core.sync.lock import RunLock
+from ..core.sync.lock import HeartbeatProgress
 from ..core.sync.report import RESULT_CANCELLED, Report, save_report
 from ..core.sync.run import Mode, Progress, Stage, SyncOptions, run_sync
 from . import output
@@ -20,21 +20,6 @@ from .terminal import ProgressBar
 
 SCAN_POLL = 2.0
 SCAN_WAIT = 1800.0  # a scan longer than 30 minutes: sync anyway (the next run rates the rest)
-
-
-class _LockedProgress(Progress):
-    """Passes progress on and keeps the run lock fresh while the run works."""
-
-    def __init__(self, inner: ProgressBar, lock: RunLock) -> None:
-        self.inner = inner
-        self.lock = lock
-
-    def update(self, percent: int, stage: Stage, detail: str) -> None:
-        self.lock.refresh()
-        self.inner.update(percent, stage, detail)
-
-    def cancelled(self) -> bool:
-        return self.inner.cancelled()
 
 
 def _wait_for_scan(ctx: RunnerContext, rpc: JsonRpc, progress: Progress) -> bool:
@@ -94,7 +79,7 @@ def run(ctx: RunnerContext, *, dry_run: bool, rebuild: bool, as_json: bool) -> E
         return ExitCode.BUSY
     bar = ProgressBar(ctx.stderr, interrupted=ctx.interrupt)
     try:
-        progress = _LockedProgress(bar, lock)
+        progress = HeartbeatProgress(bar, lock)
         try:
             client = ctx.signed_in_client(creds)
             library = ctx.library()

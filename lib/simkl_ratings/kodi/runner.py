@@ -11,7 +11,7 @@ from ..core.errors import Cancelled, QuotaExhausted, ScopeMissing, SignedOut, Sy
 from ..core.redact import redact
 from ..core.simkl.client import SimklClient
 from ..core.simkl.signin import require_write
-from ..core.sync.lock import RunLock
+from ..core.sync.lock import HeartbeatProgress, RunLock
 from ..core.sync.report import RESULT_CANCELLED, RESULT_ERROR, RESULT_OK, Report, save_report
 from ..core.sync.run import Mode, Progress, Stage, SyncOptions, run_sync
 from ..core.sync.state import KODI_ONLY_KEEP, KODI_ONLY_SEND
@@ -24,21 +24,6 @@ from .ui import BackgroundProgressSink, DialogProgressSink, notify
 LOG = logging.getLogger(__name__)
 
 LAST_RUN_PROPERTY = f"{ADDON_ID}.last_run"
-
-
-class _Heartbeat(Progress):
-    """Passes progress on and keeps the run lock fresh while the run works."""
-
-    def __init__(self, inner: Progress, lock: RunLock) -> None:
-        self.inner = inner
-        self.lock = lock
-
-    def update(self, percent: int, stage: Stage, detail: str) -> None:
-        self.lock.refresh()
-        self.inner.update(percent, stage, detail)
-
-    def cancelled(self) -> bool:
-        return self.inner.cancelled()
 
 
 def _finish(ctx: AddonContext, report: Report) -> None:
@@ -228,7 +213,7 @@ def _run_locked(
         else BackgroundProgressSink(ctx, monitor)
     )
     try:
-        progress = _Heartbeat(sink, lock)
+        progress = HeartbeatProgress(sink, lock)
         if not _wait_for_scan(ctx, monitor, progress):
             report = Report.ended_early(
                 Cancelled.code, result=RESULT_CANCELLED, dry_run=dry_run, mode=mode.value

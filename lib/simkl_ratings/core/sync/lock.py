@@ -17,6 +17,8 @@ import time
 import uuid
 from typing import Callable
 
+from .run import Progress, Stage
+
 LOG = logging.getLogger(__name__)
 
 LOCK_FILE = "sync.lock"
@@ -101,3 +103,19 @@ class RunLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+class HeartbeatProgress(Progress):
+    """Passes progress on and keeps the run lock fresh while the run works (a lock not
+    refreshed for a while is taken for one left by a crash)."""
+
+    def __init__(self, inner: Progress, lock: RunLock) -> None:
+        self.inner = inner
+        self.lock = lock
+
+    def update(self, percent: int, stage: Stage, detail: str) -> None:
+        self.lock.refresh()
+        self.inner.update(percent, stage, detail)
+
+    def cancelled(self) -> bool:
+        return self.inner.cancelled()
