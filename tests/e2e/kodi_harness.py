@@ -321,8 +321,11 @@ class KodiInstance:
         # Kodi appends module add-ons' lib folders after the system dist-packages, so Debian's
         # python3-requests, where installed, would shadow script.module.requests. Kodi's Python
         # reads PYTHONPATH, which comes before both: the add-ons import the bundled modules
-        # on every machine.
-        libs = sorted(str(lib) for lib in self.addons_dir.glob("script.module.*/lib"))
+        # on every machine. Only the modules Debian also packages: an optional one (pyqrcode)
+        # must stay as importable as Kodi makes it, or disabling it would prove nothing.
+        shadowed = (addon_install.REQUESTS_MODULE_ID, addon_install.KODI_SIX_MODULE_ID)
+        libs = [str(self.addons_dir / m / "lib") for m in shadowed]
+        libs = [lib for lib in libs if os.path.isdir(lib)]
         if libs:
             env["PYTHONPATH"] = os.pathsep.join(libs)
         return env
