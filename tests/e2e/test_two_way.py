@@ -10,7 +10,7 @@ import pytest
 from tests.sandbox.simkl_sandbox import SimklSandbox
 
 from .addon_driver import AddonDriver
-from .host import wait_for
+from .host import mtime_ns, wait_for, wait_for_file_change
 
 FILM, FILM_SIMKL = "E2E Movie 01", 1001  # rated on Simkl by tmdb only (simkl_account)
 OTHER_FILM, OTHER_SIMKL = "E2E Movie 02", 1002
@@ -139,6 +139,7 @@ def test_the_service_finds_a_json_rpc_rating_and_pushes_it_within_15_s(
     """Kodi 20.1 announces nothing when a userrating is set over JSON-RPC (a playcount change
     does raise VideoLibrary.OnUpdate), so the service's light look at Kodi's ratings finds it."""
     sandbox.clear_requests()
+    report_before = mtime_ns(synced.report_path)
     began = time.monotonic()
     synced.set_rating("movie", FILM, 10)  # as Kore or Yatse would
     wait_for(lambda: posts(sandbox), timeout=15, message="a push from the service")
@@ -146,4 +147,5 @@ def test_the_service_finds_a_json_rpc_rating_and_pushes_it_within_15_s(
     (body,) = posts(sandbox)
     assert body["movies"][0]["rating"] == 10
     assert on_simkl(sandbox, "movies", FILM_SIMKL) == 10
+    wait_for_file_change(synced.report_path, report_before, timeout=30)  # the run's own report
     assert synced.report()["types"]["movies"]["pushed"] == 1
