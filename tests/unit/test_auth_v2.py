@@ -600,19 +600,6 @@ def test_a_remembered_secret_is_masked_wherever_it_appears():
     assert redact("short") == "short"
 
 
-def test_the_qr_png_decodes_to_the_approval_url(tmp_path):
-    import zxingcpp  # noqa: PLC0415 (test-only dependency)
-    from PIL import Image  # noqa: PLC0415
-    from simkl_ratings.core.qr import remove_qr_pngs, write_qr_png  # noqa: PLC0415
-
-    url = "https://simkl.com/pin?user_code=BDWP-HQPK"
-    path = write_qr_png(url, str(tmp_path))
-    assert path is not None and path.startswith(str(tmp_path))
-    assert [b.text for b in zxingcpp.read_barcodes(Image.open(path))] == [url]
-    remove_qr_pngs(str(tmp_path))
-    assert os.listdir(tmp_path) == []
-
-
 def test_any_error_while_making_the_qr_code_means_no_qr_code(tmp_path, monkeypatch):
     from simkl_ratings.core import qr  # noqa: PLC0415
 
