@@ -115,10 +115,15 @@ class SyncState:
         self.ratings = {}
 
 
+def key_of(simkl_id: Any, ids: Mapping[str, str]) -> str:
+    """A Simkl item's key: its Simkl id, or its other ids when Simkl sent none."""
+    if simkl_id is not None:
+        return str(simkl_id)
+    return "ids:" + ",".join(f"{k}={v}" for k, v in sorted(ids.items()))
+
+
 def rating_key(rating: SimklRating) -> str:
-    if rating.simkl_id is not None:
-        return str(rating.simkl_id)
-    return "ids:" + ",".join(f"{k}={v}" for k, v in sorted(rating.ids.items()))
+    return key_of(rating.simkl_id, rating.ids)
 
 
 def source_of(rating: SimklRating) -> str:
@@ -202,10 +207,7 @@ def _check_row(row: Any) -> None:
 
 
 def _row_key(row: Mapping[str, Any]) -> str:
-    if row.get("simkl") is not None:
-        return str(row["simkl"])
-    ids = normalise_ids(row.get("ids"))
-    return "ids:" + ",".join(f"{k}={v}" for k, v in sorted(ids.items()))
+    return key_of(row.get("simkl"), normalise_ids(row.get("ids")))
 
 
 def _state_from_json(data: Mapping[str, Any]) -> SyncState:
