@@ -87,6 +87,31 @@ def reset_sandbox(sandbox: SimklSandbox, account: Account) -> None:
         sandbox.set_raw_rating(*account.invalid, INVALID_RATING)
 
 
+# -- the command-line runner -------------------------------------------------------------------
+def runner_command() -> list[str]:
+    """The installed command (`make venv` installs it editable); `python -m` otherwise."""
+    installed = Path(sys.executable).with_name("simkl-ratings-sync")
+    if installed.exists():
+        return [str(installed)]
+    return [sys.executable, "-m", "simkl_ratings.cli"]
+
+
+def runner_env(folder: Path, kodi_url: str, kodi_password: str, api_url: str) -> dict[str, str]:
+    """The runner's environment: this tree's code, its files under ``folder`` (home, config,
+    state), the Kodi to drive and the sandbox as Simkl; the password stays out of argv."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(folder / "home"),
+        "XDG_CONFIG_HOME": str(folder / "config"),
+        "XDG_STATE_HOME": str(folder / "state"),
+        "PYTHONPATH": str(REPO_ROOT / "lib"),
+        "SIMKL_RATINGS_KODI_URL": kodi_url,
+        "SIMKL_RATINGS_KODI_PASSWORD": kodi_password,
+        "SIMKL_RATINGS_CLIENT_ID": CLIENT_ID,
+        "SIMKL_RATINGS_API_URL": api_url,
+    }
+
+
 # -- evidence and the traceback guard ----------------------------------------------------------
 @dataclass
 class LogWatch:
