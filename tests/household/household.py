@@ -37,7 +37,7 @@ ROLE_SYNCS, ROLE_OTHER_SYNCS = "1", "2"  # household_role; "0" (undecided) syncs
 STARTUP_DELAY = 2  # seconds: the service's run at Kodi start comes soon
 EDIT_CHECK = 5  # seconds between two-way looks at the library (the add-on's minimum)
 QUIET = 2.5  # no Simkl request for this long after the runs: whoever was going to ask has
-EDIT_QUIET = 2 * EDIT_CHECK + 2  # after an edit: both boxes' edit checks had their turn
+EDIT_QUIET = EDIT_CHECK + 3  # after an edit's last request: every box's edit check had a turn
 SERVICE_STARTED = f"[{ADDON_ID}] service started"
 
 Ratings = dict[tuple[str, str], int]  # (kind, title) -> userrating, 0 = none
@@ -444,7 +444,7 @@ class Scenario:
         self.simkl_expected: SimklRatings = {}
         self.steps: list[StepFigures] = []
         self.feature_targets = config.needs_feature
-        self._began_requests = 0
+        self._edit_mark = 0
 
     @property
     def sandbox(self) -> SimklSandbox:
@@ -457,7 +457,6 @@ class Scenario:
     def begin(self) -> None:
         """From here on the scenario's expectations and write log count."""
         self.simkl_expected = simkl_ratings(self.sandbox)
-        self._began_requests = len(self.sandbox.requests)
 
     # -- what happens ------------------------------------------------------------------------
     def first_sync(self) -> None:
@@ -479,12 +478,27 @@ class Scenario:
         self.simkl_expected[(type_, simkl_id)] = None
         self.expected[(kind, title)] = 0
 
-    def rate_in_kodi(self, box: str, kind: str, title: str, value: int, simkl: tuple[str, int]):
-        """The user rates on a box (JSON-RPC Set…Details, as a remote app does); with two-way
-        the rating should reach Simkl."""
+    def rate_in_kodi(
+        self, box: str, kind: str, title: str, value: int, simkl: tuple[str, int] | None
+    ) -> None:
+        """The user rates on a box (JSON-RPC Set…Details, as a remote app does); ``simkl``:
+        the Simkl item the rating should reach (two-way), None when nothing takes it there."""
+        self._edit_mark = len(self.sandbox.requests)  # await_edit_checks looks after this
         self.household.boxes[box].addon.set_rating(kind, title, value)
         self.expected[(kind, title)] = value
-        self.simkl_expected[simkl] = value
+        if simkl is not None:
+            self.simkl_expected[simkl] = value
+
+    def await_edit_checks(self) -> None:
+        """After an edit in Kodi: a push if two-way boxes sync, then quiet long enough that
+        every box's edit check has looked at the library since."""
+        if any(self.config.syncs(box) for box in BOXES):
+            wait_for(
+                lambda: any(r.method == "POST" for r in self.sandbox.requests[self._edit_mark :]),
+                timeout=3 * EDIT_CHECK + 10,
+                message="a push after the edit",
+            )
+        self.wait_quiet(time.monotonic() + EDIT_QUIET, EDIT_QUIET)
 
     def switch_on(self, *names: str, runner: bool = False) -> None:
         """Boxes on together (each one's service runs at start), then the runner's run when
