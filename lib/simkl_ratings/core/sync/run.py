@@ -77,6 +77,9 @@ class SyncOptions:
     title_fallback: bool = False
     account_id: int | None = None  # from the stored sign-in
     two_way: bool = False  # also send ratings edited in Kodi to Simkl
+    # The library is shared with other devices (household.py): a value equal to Simkl's is
+    # recorded as the sync's own, whichever device wrote it, so un-rating stays right.
+    shared_library: bool = False
     wait: Callable[[float], bool] = lambda seconds: False  # between pushes; True: stop
 
     @property
@@ -87,7 +90,8 @@ class SyncOptions:
     def fingerprint(self) -> str:
         """What changes the plan without anything moving on Simkl."""
         names = ",".join(t.name for t in self.types)
-        return f"{names}|{self.policy.value}|{int(self.title_fallback)}|{int(self.two_way)}"
+        flags = f"{int(self.title_fallback)}|{int(self.two_way)}"
+        return f"{names}|{self.policy.value}|{flags}" + ("|shared" if self.shared_library else "")
 
 
 @dataclass
@@ -295,6 +299,10 @@ class _Run:
                 del state.ratings[name]  # a type turned off: pull it afresh when turned on
         for key in plan.released:
             state.written.pop(key, None)
+        if self.options.shared_library:
+            for rating, item in plan.unchanged:
+                record = WrittenRecord(rating.rating.value, source_of(rating))
+                state.written[item_key(item)] = record
         applied = {id(write) for write in result.applied}
         for change in plan.changes:
             if id(change.write) not in applied:
