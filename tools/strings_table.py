@@ -204,6 +204,12 @@ STRINGS = [
         "settings.",
     ),
     (
+        30504,
+        "HOUSEHOLD_TWO_SYNCING",
+        "Another device seems to sync this shared library too. Keep one: set the others to "
+        "'Another device syncs it'.",
+    ),
+    (
         30503,
         "HOUSEHOLD_HINT",
         "Shared library: open Simkl Ratings Sync to choose whether this device syncs it.",

@@ -53,3 +53,16 @@ def test_the_runner_sends_a_rating_changed_in_kodi_with_two_way_on(cli: Cli):
     assert cli.sandbox.request_count("/sync/ratings") >= 1
     (push,) = [r for r in cli.sandbox.requests if r.path == "/sync/ratings" and r.method == "POST"]
     assert push.body["movies"][0]["rating"] == 9
+
+
+def test_the_runner_says_when_another_device_syncs_the_library_too(cli: Cli):
+    cli.sign_in()
+    cli.web.properties[ROLE] = "another-device"
+    assert cli("sync").code == 0
+    writes = cli.kodi.write_calls
+    cli.sandbox.set_rating("movies", 1, 8)
+    cli.kodi.tables["movies"][1]["userrating"] = 8  # a Kodi that syncs too wrote it first
+    result = cli("sync")
+    assert result.code == 0
+    assert "another device seems to sync this shared library too" in result.out
+    assert cli.kodi.write_calls == writes  # nothing written twice

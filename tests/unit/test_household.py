@@ -8,10 +8,12 @@ import os
 import pytest
 import responses
 from simkl_ratings.core.library.shared import SharedLibrary, parse_advanced_settings, shared_library
+from simkl_ratings.core.simkl.client import ALL_RATINGS
 from simkl_ratings.core.sync.household import Household, Role, Verdict
 from simkl_ratings.kodi import script, service
 
 from .engine_env import Engine
+from .shell_env import ACTIVITIES, API
 from .test_shell import MOVIES, SHOWS, library
 
 MYSQL = """<advancedsettings>
@@ -201,3 +203,36 @@ def test_on_a_library_of_its_own_an_equal_value_is_never_taken_as_the_sync_s(eng
     engine.sandbox.remove_rating("movies", 1)
     engine.run()
     assert engine.kodi.rating("movies", 1) == 6  # not ours to clear
+
+
+def test_a_second_device_syncing_the_same_library_is_noticed(engine, tmp_path):
+    engine.run(shared_library=True)  # device A
+    device_b = Engine(engine.sandbox, engine.kodi, str(tmp_path / "device-b"))
+    device_b.run(shared_library=True)  # B syncs too (both said yes)
+    engine.sandbox.set_rating("movies", 1, 8)
+    assert engine.run(shared_library=True).kodi_writes == 1  # A writes the change first
+    report = device_b.run(shared_library=True)
+    assert report.kodi_writes == 0  # nothing written twice
+    assert report.written_elsewhere == 1  # and B says another device syncs too
+    assert engine.run(shared_library=True).written_elsewhere == 0  # nothing moved since
+
+
+@responses.activate
+def test_the_user_hears_when_two_devices_sync_one_library(env):
+    env.sign_in_stored()
+    library(env)
+    share_library(env, Role.THIS_DEVICE)
+    env.serve_ratings(movies=MOVIES, shows=SHOWS)
+    script.main(["default.py", "sync"])
+    env.kodi.tables["movies"][1]["userrating"] = 7  # another device wrote Simkl's new value
+    responses.reset()
+    moved = {**MOVIES[0], "user_rating": 7, "user_rated_at": "2026-05-14T07:00:00Z"}
+    later = {**ACTIVITIES, "movies": {**ACTIVITIES["movies"], "rated_at": "2026-05-14T07:00:00Z"}}
+    responses.get(f"{API}/sync/activities", json=later)
+    responses.get(f"{API}/sync/ratings/movies/{ALL_RATINGS}", json={"movies": [moved, MOVIES[1]]})
+    script.main(["default.py", "sync"])
+    assert env.messages()[-1] == (
+        "Another device seems to sync this shared library too. Keep one: set the others to "
+        "'Another device syncs it'."
+    )
+    assert env.report()["written_elsewhere"] == 1

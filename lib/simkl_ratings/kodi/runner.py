@@ -284,6 +284,8 @@ def _tell(ctx: AddonContext, report: Report, interactive: bool, text: str | None
     background_news = ctx.settings.notify and report.result == RESULT_OK and not _quiet(report)
     if interactive or failed or background_news:
         notify(ctx, text or summary_text(ctx, report), error=report.result != RESULT_OK)
+    if report.written_elsewhere:  # always said: two devices syncing one library is a mistake
+        notify(ctx, ctx.localize(S.HOUSEHOLD_TWO_SYNCING))
     if interactive and report.dry_run and report.result == RESULT_OK:
         text = report_text(ctx, report.to_dict())
         xbmcgui.Dialog().textviewer(ctx.localize(S.ACTION_PREVIEW), text)

@@ -300,9 +300,7 @@ class _Run:
         for key in plan.released:
             state.written.pop(key, None)
         if self.options.shared_library:
-            for rating, item in plan.unchanged:
-                record = WrittenRecord(rating.rating.value, source_of(rating))
-                state.written[item_key(item)] = record
+            self.adopt(state, plan)
         applied = {id(write) for write in result.applied}
         for change in plan.changes:
             if id(change.write) not in applied:
@@ -321,6 +319,24 @@ class _Run:
             # changed meanwhile for edits (it starts afresh, with consent).
             state.two_way = TwoWayState()
         self.store.save(state)
+
+    def adopt(self, state: SyncState, plan: Plan) -> None:
+        """Shared library: every value equal to Simkl's is the sync's own, whoever wrote it.
+        One this device wrote at an older value, found already moved to Simkl's new one, tells
+        that another device syncs this library too (household.py)."""
+        for rating, item in plan.unchanged:
+            key = item_key(item)
+            record = WrittenRecord(rating.rating.value, source_of(rating))
+            earlier = state.written.get(key)
+            if earlier is not None and earlier.source == record.source and earlier != record:
+                self.report.written_elsewhere += 1
+            state.written[key] = record
+        if self.report.written_elsewhere:
+            LOG.warning(
+                "%d changes on Simkl were already in the shared library: another device seems "
+                "to sync it too",
+                self.report.written_elsewhere,
+            )
 
     def execute(self) -> None:
         state = self.load_state()
