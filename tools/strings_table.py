@@ -184,6 +184,36 @@ STRINGS = [
         "{count} anime could not be placed safely (see the report).",
     ),
     # Two-way sync
+    # A shared library (several devices)
+    (
+        30500,
+        "HOUSEHOLD_ASK",
+        "This Kodi shares its video library with other devices ({where}). Only one device "
+        "should keep it in step with Simkl.\nShould this device do it? Answer No on the others.",
+    ),
+    (
+        30501,
+        "HOUSEHOLD_TAKE_OVER",
+        "Another device syncs this shared library ({where}).\nSync it from this device from "
+        "now on? Then set the other one to 'Another device syncs it'.",
+    ),
+    (
+        30502,
+        "HOUSEHOLD_LEFT",
+        "This device leaves the shared library to another device. You can change this in the "
+        "settings.",
+    ),
+    (
+        30504,
+        "HOUSEHOLD_TWO_SYNCING",
+        "Another device seems to sync this shared library too. Keep one: set the others to "
+        "'Another device syncs it'.",
+    ),
+    (
+        30503,
+        "HOUSEHOLD_HINT",
+        "Shared library: open Simkl Ratings Sync to choose whether this device syncs it.",
+    ),
     (30400, "SUMMARY_PUSHED", "{pushed} sent to Simkl."),
     (
         30401,
@@ -323,6 +353,20 @@ STRINGS = [
         "the last sync, without asking Simkl. Kodi does not announce rating changes, so this is "
         "how they are found; a change found is sent to Simkl right away.",
     ),
+    (30180, None, "On a library shared with other devices"),
+    (
+        30181,
+        None,
+        "Several Kodi devices can share one video library (MySQL or MariaDB, set in "
+        "advancedsettings.xml). Only one of them should sync it with Simkl, or each would ask "
+        "Simkl and write the same ratings. Choose 'This device syncs it' on one device, and "
+        "'Another device syncs it' on the others (on all of them when the command-line runner "
+        "syncs for the household). Until you choose, a device with a shared library does "
+        "nothing. No effect on a library only this device uses.",
+    ),
+    (30182, None, "Not chosen yet (do nothing)"),
+    (30183, None, "This device syncs it"),
+    (30184, None, "Another device syncs it"),
     (30159, None, "Wait while a video plays"),
     (30160, None, "Scheduled syncs wait until video playback stops."),
 ]

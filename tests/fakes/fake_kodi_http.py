@@ -1,6 +1,8 @@
 """The fake Kodi library served like Kodi's web server: `POST /jsonrpc` on 127.0.0.1 with HTTP
 basic auth (401 for a wrong user or password, as Kodi answers), for the command-line runner's
-tests. `XBMC.GetInfoBooleans` answers `Library.IsScanningVideo` from `scans_left`."""
+tests. `XBMC.GetInfoBooleans` answers `Library.IsScanningVideo` from `scans_left`;
+`XBMC.GetInfoLabels` answers window properties from `properties` and "" for any other label,
+as Kodi does for a property nobody set."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ class FakeKodiWebServer:
         self.user = user
         self.password = password
         self.scans_left = 0  # IsScanningVideo answers true this many times
+        self.properties: dict[str, str] = {}  # Home window properties (the add-on's service)
         self.auth_failures = 0
         self.posts = 0
         self._server: ThreadingHTTPServer | None = None
@@ -42,6 +45,16 @@ class FakeKodiWebServer:
                 "jsonrpc": "2.0",
                 "result": {"Library.IsScanningVideo": scanning},
             }
+        if isinstance(request, dict) and request.get("method") == "XBMC.GetInfoLabels":
+            labels = (request.get("params") or {}).get("labels") or []
+            prefix, suffix = "Window(Home).Property(", ")"
+            result = {
+                label: self.properties.get(label[len(prefix) : -len(suffix)], "")
+                if label.startswith(prefix) and label.endswith(suffix)
+                else ""
+                for label in labels
+            }
+            return {"id": request.get("id"), "jsonrpc": "2.0", "result": result}
         return self.library.handle(request)
 
     def start(self) -> FakeKodiWebServer:

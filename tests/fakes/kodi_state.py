@@ -43,7 +43,8 @@ class State:
         self.addon_info = read_addon_info()
         self.settings: dict[str, str] = read_setting_defaults()
         self.settings_written: list[tuple[str, str]] = []
-        self.profile_root = ""
+        self.profile_root = ""  # special://profile (userdata)
+        self.xbmc_root = ""  # special://xbmc (Kodi's install folder)
         self.log: list[tuple[int, str]] = []
         self.missing_strings: list[int] = []
         self.jsonrpc: Callable[[Any], Any] | None = None

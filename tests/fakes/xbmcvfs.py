@@ -8,9 +8,16 @@ from tests.fakes import kodi_state
 
 
 def translatePath(path: str) -> str:
-    prefix = "special://profile/"
-    if path.startswith(prefix):
-        return os.path.join(kodi_state.state.profile_root, path[len(prefix) :])
+    """special://profile and special://masterprofile (the same, as for Kodi's master profile)
+    map to the test's userdata folder; special://xbmc to the test's install folder."""
+    roots = {
+        "special://profile/": kodi_state.state.profile_root,
+        "special://masterprofile/": kodi_state.state.profile_root,
+        "special://xbmc/": kodi_state.state.xbmc_root,
+    }
+    for prefix, root in roots.items():
+        if path.startswith(prefix):
+            return os.path.join(root, path[len(prefix) :])
     return path
 
 

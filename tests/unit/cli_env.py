@@ -62,11 +62,11 @@ class Cli:
         )
         return Result(int(code), out.getvalue(), err.getvalue())
 
-    def sign_in(self) -> dict[str, Any]:
+    def sign_in(self, scope: str = "media:read") -> dict[str, Any]:
         """A stored AUTH V2 sign-in, as `login` leaves it; returns the token reply."""
-        reply = self.sandbox.issue_v2_tokens()
+        reply = self.sandbox.issue_v2_tokens(scope)
         creds = credentials_from_grant(
-            parse_grant(reply), CLIENT, account_id=7, account_name="engine"
+            parse_grant(reply), CLIENT, scope_asked=scope, account_id=7, account_name="engine"
         )
         self.config_dir.mkdir(parents=True, exist_ok=True)
         CredentialStore(str(self.config_dir)).save(creds)

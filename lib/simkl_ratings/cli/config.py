@@ -32,6 +32,8 @@ SOURCES: Mapping[str, tuple[str, str, str]] = {
     "policy": (ENV_PREFIX + "POLICY", "sync", "policy"),
     "title_fallback": (ENV_PREFIX + "TITLE_FALLBACK", "sync", "title_fallback"),
     "batch_size": (ENV_PREFIX + "BATCH_SIZE", "sync", "batch_size"),
+    "two_way": (ENV_PREFIX + "TWO_WAY", "sync", "two_way"),
+    "shared_library": (ENV_PREFIX + "SHARED_LIBRARY", "sync", "shared_library"),
 }
 CONFIG_ENV = ENV_PREFIX + "CONFIG"
 
@@ -54,6 +56,10 @@ class RunnerConfig:
     policy: Policy = Policy.SIMKL_WINS
     title_fallback: bool = False
     batch_size: int = 100
+    two_way: bool = False  # also send ratings changed in Kodi to Simkl
+    # The Kodi's library is shared by several devices (MySQL/MariaDB); also learnt from the
+    # add-on on that Kodi, when it runs there.
+    shared_library: bool = False
 
     def describe(self) -> dict[str, Any]:
         """What `status` shows: everything but the password, which is only said to be set."""
@@ -67,6 +73,8 @@ class RunnerConfig:
             "policy": next(w for w, p in POLICY_WORDS.items() if p is self.policy),
             "title_fallback": self.title_fallback,
             "batch_size": self.batch_size,
+            "two_way": self.two_way,
+            "shared_library": self.shared_library,
         }
 
 
@@ -136,6 +144,12 @@ def resolve(
             values[name] = str(raw[name]).strip()
     if "kodi_password" in raw:
         values["kodi_password"] = str(raw["kodi_password"])  # spaces may be part of it
+    _typed(raw, values)
+    return RunnerConfig(**values)
+
+
+def _typed(raw: Mapping[str, Any], values: dict[str, Any]) -> None:
+    """The options that are not plain text, checked."""
     if "types" in raw:
         values["types"] = _types(str(raw["types"]))
     if "policy" in raw:
@@ -143,14 +157,12 @@ def resolve(
         if word not in POLICY_WORDS:
             raise ConfigError(f"policy must be one of {', '.join(POLICY_WORDS)}")
         values["policy"] = POLICY_WORDS[word]
-    if "title_fallback" in raw:
-        value = raw["title_fallback"]
-        values["title_fallback"] = (
-            value if isinstance(value, bool) else _bool("title_fallback", value)
-        )
+    for name in ("title_fallback", "two_way", "shared_library"):
+        if name in raw:
+            value = raw[name]
+            values[name] = value if isinstance(value, bool) else _bool(name, value)
     if "batch_size" in raw:
         values["batch_size"] = _batch(str(raw["batch_size"]))
-    return RunnerConfig(**values)
 
 
 def config_file_is_private(path: str) -> bool:

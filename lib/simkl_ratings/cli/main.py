@@ -32,14 +32,15 @@ from .paths import Paths
 
 PROG = "simkl-ratings-sync"
 _CONNECTION_OPTIONS = ("kodi_url", "kodi_user", "kodi_password", "client_id", "api_url")
-_SYNC_OPTIONS = ("types", "policy", "title_fallback", "batch_size")
+_SYNC_OPTIONS = ("types", "policy", "title_fallback", "batch_size", "two_way", "shared_library")
 
 EPILOG = """\
 exit codes: 0 ok, 1 internal error, 2 usage or configuration, 3 not signed in,
 4 Simkl error, 5 Kodi unreachable or refused the login, 6 some writes failed,
-7 another sync is running, 130 interrupted.
+7 another sync is running, 8 that Kodi syncs its shared library itself, 130 interrupted.
 Environment: SIMKL_RATINGS_KODI_URL, _KODI_USER, _KODI_PASSWORD, _CLIENT_ID, _API_URL,
-_TYPES, _POLICY, _TITLE_FALLBACK, _BATCH_SIZE, _CONFIG (all prefixed SIMKL_RATINGS_).
+_TYPES, _POLICY, _TITLE_FALLBACK, _BATCH_SIZE, _TWO_WAY, _SHARED_LIBRARY, _CONFIG (all
+prefixed SIMKL_RATINGS_).
 """
 
 
@@ -127,6 +128,21 @@ def _sync_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-title-fallback", dest="title_fallback", action="store_false")
     parser.add_argument("--batch-size", metavar="N", help="ratings per JSON-RPC batch (1-1000)")
+    parser.add_argument(
+        "--two-way",
+        dest="two_way",
+        action="store_true",
+        default=None,
+        help="also send ratings changed in Kodi to Simkl",
+    )
+    parser.add_argument("--no-two-way", dest="two_way", action="store_false")
+    parser.add_argument(
+        "--shared-library",
+        dest="shared_library",
+        action="store_true",
+        default=None,
+        help="Kodi's library is shared by several devices (MySQL/MariaDB)",
+    )
 
 
 def build_parser(out: TextIO, err: TextIO) -> argparse.ArgumentParser:

@@ -84,6 +84,11 @@ def summary(report: Mapping[str, Any]) -> list[str]:
             )
     for failed in report.get("failed_items") or []:
         lines.append(f"  failed: {failed.get('title', '')}: {failed.get('error', '')}")
+    if report.get("written_elsewhere"):
+        lines.append(
+            f"{report['written_elsewhere']} change(s) from Simkl were already in the library: "
+            "another device seems to sync this shared library too (see 'Several Kodi devices')."
+        )
     lines.append(
         f"Simkl requests: {report.get('http_requests', 0)}; Kodi JSON-RPC requests: "
         f"{report.get('jsonrpc_requests', 0)}; Kodi writes: {report.get('kodi_writes', 0)}."

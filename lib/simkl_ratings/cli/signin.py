@@ -55,7 +55,7 @@ def login(
     make_matrix: MatrixMaker = qr_matrix,
 ) -> ExitCode:
     """Sign in; the new sign-in replaces a stored one only once it succeeded."""
-    scope = scope_for(False)
+    scope = scope_for(ctx.config.two_way)  # two-way writes to Simkl: ask for that up front
     try:
         client = ctx.simkl_client()
         result = LoginResult(LoginOutcome.CANCELLED)

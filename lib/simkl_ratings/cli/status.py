@@ -18,6 +18,7 @@ from ..core.timeutil import format_instant
 from . import output
 from .context import RunnerContext
 from .exit_codes import ExitCode, for_error_code
+from .sync import kodi_household
 
 
 def _account(ctx: RunnerContext) -> dict[str, Any] | None:
@@ -68,6 +69,14 @@ def _pending(ctx: RunnerContext, offline: bool, signed_in: bool) -> tuple[dict[s
     return pending, ExitCode.OK
 
 
+HOUSEHOLD_WORDS = {
+    "not-shared": "not shared (this Kodi has a library of its own).",
+    "undecided": "no device chosen yet; this runner may sync it.",
+    "this-device": "that Kodi syncs it itself; `sync` leaves it alone (exit code 8).",
+    "another-device": "another device syncs it (this runner may be that device).",
+}
+
+
 def _kodi(ctx: RunnerContext, offline: bool) -> tuple[dict[str, Any], ExitCode]:
     config = ctx.config
     kodi: dict[str, Any] = {"url": None, "reachable": None}
@@ -82,7 +91,9 @@ def _kodi(ctx: RunnerContext, offline: bool) -> tuple[dict[str, Any], ExitCode]:
     if offline:
         return kodi, ExitCode.OK
     try:
-        JsonRpc(transport).call("JSONRPC.Ping")
+        rpc = JsonRpc(transport)
+        rpc.call("JSONRPC.Ping")
+        kodi["household"] = kodi_household(rpc) or None  # None: the add-on does not run there
     except SyncError as exc:
         kodi["reachable"] = False
         kodi["error"] = str(exc)
@@ -153,6 +164,9 @@ def _words(data: dict[str, Any]) -> list[str]:
             None: "not checked",
         }
         lines.append(f"Kodi: {kodi['url']} ({state[kodi['reachable']]}).")
+        if kodi.get("household"):
+            role = kodi["household"]
+            lines.append(f"The add-on on that Kodi: {HOUSEHOLD_WORDS.get(role, role)}")
     last = data["last_sync"]
     lines.append(
         f"Last sync: {last['finished_at']}: {last['summary']}" if last else "Last sync: never."

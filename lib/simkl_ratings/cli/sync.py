@@ -8,8 +8,11 @@ leaves `last_sync.json` in the state folder, like the add-on's.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core.errors import Cancelled, SignedOut, SyncError
 from ..core.library.jsonrpc import JsonRpc
+from ..core.simkl.signin import require_write
 from ..core.sync.lock import HeartbeatProgress
 from ..core.sync.report import RESULT_CANCELLED, Report, save_report
 from ..core.sync.run import Mode, Progress, Stage, SyncOptions, run_sync
@@ -18,6 +21,12 @@ from .context import RunnerContext
 from .exit_codes import ExitCode, for_error_code, for_report
 from .terminal import ProgressBar
 
+# What the add-on's service on that Kodi publishes (kodi/context.py HOUSEHOLD_PROPERTY).
+HOUSEHOLD_LABEL = "Window(Home).Property(script.simkl.ratings.household)"
+OTHER_DEVICE_TEXT = (
+    "that Kodi syncs its shared library itself; set its add-on to 'Another device syncs it' "
+    "to let this runner sync for the household"
+)
 SCAN_POLL = 2.0
 SCAN_WAIT = 1800.0  # a scan longer than 30 minutes: sync anyway (the next run rates the rest)
 
@@ -36,6 +45,14 @@ def _wait_for_scan(ctx: RunnerContext, rpc: JsonRpc, progress: Progress) -> bool
     return True
 
 
+def kodi_household(rpc: JsonRpc) -> str:
+    """The add-on's household role on that Kodi (`not-shared`, `undecided`, `this-device`,
+    `another-device`), or "" when the add-on's service does not run there."""
+    answer = rpc.call("XBMC.GetInfoLabels", {"labels": [HOUSEHOLD_LABEL]})
+    value = answer.get(HOUSEHOLD_LABEL) if isinstance(answer, dict) else None
+    return value if isinstance(value, str) else ""
+
+
 def _finish(ctx: RunnerContext, report: Report, as_json: bool) -> ExitCode:
     save_report(ctx.report_path, report)
     data = report.to_dict()
@@ -50,6 +67,40 @@ def _finish(ctx: RunnerContext, report: Report, as_json: bool) -> ExitCode:
     if code not in (ExitCode.OK, ExitCode.INTERRUPTED):
         output.error(ctx.stderr, report.error or "the sync did not finish", code)
     return code
+
+
+class _OtherDeviceSyncs(Exception):
+    """The Kodi the runner talks to syncs its shared library itself."""
+
+
+def _locked_run(ctx: RunnerContext, creds: Any, progress: Progress, *, dry_run: bool, mode: Mode):
+    """Kodi answers, is not the household's syncing device and is not scanning: the engine
+    runs. Raises SyncError (before the engine) or _OtherDeviceSyncs."""
+    client = ctx.signed_in_client(creds)
+    library = ctx.library()
+    preflight = JsonRpc(ctx.transport())
+    preflight.call("JSONRPC.Ping")
+    household = kodi_household(preflight)
+    if household == "this-device":
+        raise _OtherDeviceSyncs()
+    if ctx.config.two_way:
+        require_write(creds.auth_version, creds.scope)
+    if not _wait_for_scan(ctx, preflight, progress):
+        return Report.ended_early(
+            Cancelled.code, result=RESULT_CANCELLED, dry_run=dry_run, mode=mode.value
+        )
+    options = SyncOptions(
+        types=ctx.config.types,
+        batch_size=ctx.config.batch_size,
+        dry_run=dry_run,
+        mode=mode,
+        policy=ctx.config.policy,
+        title_fallback=ctx.config.title_fallback,
+        account_id=creds.account_id,
+        two_way=ctx.config.two_way,
+        shared_library=ctx.config.shared_library or household in ("undecided", "another-device"),
+    )
+    return run_sync(client, library, options, progress, ctx.sync_state())
 
 
 def run(ctx: RunnerContext, *, dry_run: bool, rebuild: bool, as_json: bool) -> ExitCode:
@@ -78,39 +129,23 @@ def run(ctx: RunnerContext, *, dry_run: bool, rebuild: bool, as_json: bool) -> E
         output.error(ctx.stderr, "another sync is running", ExitCode.BUSY)
         return ExitCode.BUSY
     bar = ProgressBar(ctx.stderr, interrupted=ctx.interrupt)
+    failure: tuple[str, ExitCode] | None = None
     try:
         progress = HeartbeatProgress(bar, lock)
         try:
-            client = ctx.signed_in_client(creds)
-            library = ctx.library()
-            preflight = JsonRpc(ctx.transport())
-            preflight.call("JSONRPC.Ping")
-            ready = _wait_for_scan(ctx, preflight, progress)
+            report = _locked_run(ctx, creds, progress, dry_run=dry_run, mode=mode)
+        except _OtherDeviceSyncs:
+            failure = (OTHER_DEVICE_TEXT, ExitCode.OTHER_DEVICE)
         except SyncError as exc:
             if for_error_code(exc.code) is ExitCode.USAGE:
-                bar.close()
-                output.error(ctx.stderr, str(exc), ExitCode.USAGE)
-                return ExitCode.USAGE
+                failure = (str(exc), ExitCode.USAGE)
             report = Report.ended_early(exc.code, str(exc), dry_run=dry_run, mode=mode.value)
-        else:
-            if not ready:
-                report = Report.ended_early(
-                    Cancelled.code, result=RESULT_CANCELLED, dry_run=dry_run, mode=mode.value
-                )
-            else:
-                options = SyncOptions(
-                    types=ctx.config.types,
-                    batch_size=ctx.config.batch_size,
-                    dry_run=dry_run,
-                    mode=mode,
-                    policy=ctx.config.policy,
-                    title_fallback=ctx.config.title_fallback,
-                    account_id=creds.account_id,
-                )
-                report = run_sync(client, library, options, progress, ctx.sync_state())
         bar.close()
     finally:
         lock.release()
+    if failure is not None:
+        output.error(ctx.stderr, *failure)
+        return failure[1]
     if report.error_code == SignedOut.code:
         ctx.credentials().clear()  # Simkl ended it, as the add-on does: `status` tells the truth
     return _finish(ctx, report, as_json)

@@ -19,6 +19,7 @@ INT_BOUNDS: Mapping[str, tuple[int, int]] = {
     "batch_size": (1, 1000),
     "edit_check": (5, 3600),
     "overwrite_policy": (0, len(POLICIES_BY_SETTING) - 1),
+    "household_role": (0, 2),
 }
 
 
@@ -41,6 +42,7 @@ class Settings:
     wait_for_playback: bool = True
     two_way: bool = False
     edit_check: int = 300  # seconds between two-way looks at Kodi's ratings (service)
+    household_role: int = 0  # on a shared library: sync.household.Role
 
     @property
     def policy(self) -> Policy:

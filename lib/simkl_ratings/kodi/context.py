@@ -16,11 +16,13 @@ from ..core.config import Settings, parse_settings
 from ..core.files import read_json
 from ..core.library.gateway import KodiLibrary
 from ..core.library.jsonrpc import JsonRpc, JsonRpcError
+from ..core.library.shared import shared_library
 from ..core.simkl.client import SimklClient, Wait
 from ..core.simkl.credentials import Credentials, CredentialStore
 from ..core.simkl.flows import FlowMemory
 from ..core.simkl.quota import QuotaGate
 from ..core.simkl.tokens import LOCK_FILE, FileLock, TokenManager
+from ..core.sync.household import Household, Role
 from ..core.sync.lock import RunLock
 from ..core.sync.report import REPORT_FILE
 from ..core.sync.state import SyncStateStore
@@ -30,6 +32,12 @@ LOG = logging.getLogger(__name__)
 
 PACKAGING_FILE = os.path.join("resources", "packaging.json")
 SESSION_PROPERTY = f"{ADDON_ID}.session"
+HOUSEHOLD_PROPERTY = f"{ADDON_ID}.household"  # read by the command-line runner
+# Where Kodi reads advancedsettings.xml from, in its order (the user's file wins).
+ADVANCED_SETTINGS = (
+    "special://xbmc/system/advancedsettings.xml",
+    "special://masterprofile/advancedsettings.xml",
+)
 
 
 def kodi_transport(request: Any) -> Any:
@@ -126,3 +134,21 @@ class AddonContext:
 
     def library(self) -> KodiLibrary:
         return KodiLibrary(JsonRpc(kodi_transport))
+
+    def household(self) -> Household:
+        """Whether the video library is shared, and this device's role there."""
+        texts = [_read_text(xbmcvfs.translatePath(path)) for path in ADVANCED_SETTINGS]
+        return Household(shared_library(texts), Role(self.settings.household_role))
+
+    def set_household_role(self, role: Role) -> None:
+        self.addon.setSetting("household_role", str(int(role)))
+        self.settings, self.setting_problems = self.read_settings()
+
+
+def _read_text(path: str) -> str | None:
+    """A small local file's text; None when it is missing or unreadable."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read(1_000_000)
+    except OSError:
+        return None

@@ -11,6 +11,7 @@ from ..core.errors import Cancelled, QuotaExhausted, ScopeMissing, SignedOut, Sy
 from ..core.redact import redact
 from ..core.simkl.client import SimklClient
 from ..core.simkl.signin import require_write
+from ..core.sync.household import Household, Role, Verdict
 from ..core.sync.lock import HeartbeatProgress, RunLock
 from ..core.sync.report import RESULT_CANCELLED, RESULT_ERROR, RESULT_OK, Report, save_report
 from ..core.sync.run import Mode, Progress, Stage, SyncOptions, run_sync
@@ -67,6 +68,8 @@ def run(
     on with the sync right after the sign-in succeeded, in one go.
     """
     kwargs = {"dry_run": dry_run, "interactive": interactive, "mode": mode}
+    if not _this_device_syncs(ctx, interactive):
+        return None
     if current_credentials(ctx) is None:
         if not interactive:  # the service says so once itself, never with a dialog
             return _ended_early(ctx, SignedOut.code, "not signed in", dry_run, mode)
@@ -93,6 +96,31 @@ def run(
         if report is not None:
             _tell(ctx, report, interactive)
     return report
+
+
+def _this_device_syncs(ctx: AddonContext, interactive: bool) -> bool:
+    """On a shared library only the device chosen for it syncs (household.py). A manual run on
+    another device asks once (before any lock): this device, or another one?"""
+    household = ctx.household()
+    verdict = household.verdict
+    if verdict is Verdict.SYNC:
+        return True
+    LOG.info("shared library %s, this device: %s", _where(household), household.describe())
+    if not interactive:
+        return False
+    question = S.HOUSEHOLD_ASK if verdict is Verdict.ASK else S.HOUSEHOLD_TAKE_OVER
+    if xbmcgui.Dialog().yesno(ctx.name, ctx.localize(question, where=_where(household))):
+        ctx.set_household_role(Role.THIS_DEVICE)
+        LOG.info("this device now syncs the shared library")
+        return True
+    if verdict is Verdict.ASK:
+        ctx.set_household_role(Role.ANOTHER_DEVICE)
+        notify(ctx, ctx.localize(S.HOUSEHOLD_LEFT))
+    return False
+
+
+def _where(household: Household) -> str:
+    return household.shared.where if household.shared else ""
 
 
 def _sign_in_again_text(ctx: AddonContext, report: Report) -> str:
@@ -204,6 +232,7 @@ def _run_locked(
         title_fallback=settings.title_fallback,
         account_id=creds.account_id,
         two_way=settings.two_way,
+        shared_library=ctx.household().shared is not None,
         wait=monitor.waitForAbort,
     )
     heading = ctx.localize(S.ACTION_PREVIEW if dry_run else S.ACTION_SYNC)
@@ -255,6 +284,8 @@ def _tell(ctx: AddonContext, report: Report, interactive: bool, text: str | None
     background_news = ctx.settings.notify and report.result == RESULT_OK and not _quiet(report)
     if interactive or failed or background_news:
         notify(ctx, text or summary_text(ctx, report), error=report.result != RESULT_OK)
+    if report.written_elsewhere:  # always said: two devices syncing one library is a mistake
+        notify(ctx, ctx.localize(S.HOUSEHOLD_TWO_SYNCING))
     if interactive and report.dry_run and report.result == RESULT_OK:
         text = report_text(ctx, report.to_dict())
         xbmcgui.Dialog().textviewer(ctx.localize(S.ACTION_PREVIEW), text)

@@ -7,15 +7,17 @@ from __future__ import annotations
 import logging
 import time
 
-from kodi_six import xbmc
+from kodi_six import xbmc, xbmcgui
 
 from .. import ADDON_ID
 from ..core.config import Settings
 from ..core.errors import SignedOut, SyncError
+from ..core.sync.household import Household, Verdict
 from ..core.sync.run import Mode
 from ..core.sync.two_way import kodi_edited
 from . import strings as S
-from .context import AddonContext
+from .context import HOUSEHOLD_PROPERTY, AddonContext
+from .login import current_credentials
 from .runner import run
 from .ui import notify
 
@@ -37,6 +39,8 @@ class SyncService(xbmc.Monitor):
         self.edits_checked = time.monotonic()
         self.syncing = False
         self.hinted_waiting = False
+        self.hinted_household = False
+        self.household: Household | None = None
         self.player = xbmc.Player()
 
     def onSettingsChanged(self) -> None:
@@ -57,7 +61,30 @@ class SyncService(xbmc.Monitor):
         if self.ctx is None or self.settings_changed:
             self.settings_changed = False
             self.ctx = AddonContext()
+            self._read_household(self.ctx)
         return self.ctx
+
+    def _read_household(self, ctx: AddonContext) -> None:
+        """Read at start and after each settings change; published as a Home window property
+        so the command-line runner, talking to this Kodi, knows whether it syncs itself."""
+        household = ctx.household()
+        if household != self.household:
+            where = household.shared.where if household.shared else "-"
+            LOG.info("video library shared: %s; this device: %s", where, household.describe())
+        self.household = household
+        xbmcgui.Window(10000).setProperty(HOUSEHOLD_PROPERTY, household.describe())
+
+    def _syncs_here(self) -> bool:
+        """On a shared library only the chosen device syncs; the others make no request to
+        Simkl and write nothing. Undecided and signed in: one hint per Kodi start, no dialog."""
+        ctx = self._context()
+        assert self.household is not None
+        verdict = self.household.verdict
+        undecided = verdict is Verdict.ASK and not self.hinted_household
+        if undecided and ctx.settings.notify and current_credentials(ctx) is not None:
+            self.hinted_household = True
+            notify(ctx, ctx.localize(S.HOUSEHOLD_HINT))
+        return verdict is Verdict.SYNC
 
     def _busy(self) -> bool:
         """Kodi is playing a video (and the user wants syncs to wait) or scanning."""
@@ -73,7 +100,7 @@ class SyncService(xbmc.Monitor):
         return True
 
     def sync(self, mode: Mode = Mode.SYNC) -> None:
-        if not self._wait_until_idle():
+        if not self._syncs_here() or not self._wait_until_idle():
             return
         ctx = self._context()
         self.syncing = True
@@ -99,6 +126,8 @@ class SyncService(xbmc.Monitor):
         """Two-way: every `edit_check` seconds, and a few seconds after a library update, one
         light read of Kodi's ratings against the last sync (no request to Simkl)."""
         if not settings.two_way or xbmc.getCondVisibility("Library.IsScanningVideo"):
+            return False
+        if self.household is None or not self.household.syncs:
             return False
         now = time.monotonic()
         updated = self.updated_at is not None and now - self.updated_at >= EDIT_QUIET

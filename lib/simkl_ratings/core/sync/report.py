@@ -78,6 +78,9 @@ class Report:
     http_requests: int = 0
     jsonrpc_requests: int = 0
     kodi_writes: int = 0
+    # Shared library: ratings Simkl changed that were already in the library at the new value
+    # though this device had written the old one: most likely another device syncs too.
+    written_elsewhere: int = 0
 
     def totals(self) -> TypeCounts:
         total = TypeCounts()

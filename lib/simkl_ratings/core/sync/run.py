@@ -77,6 +77,9 @@ class SyncOptions:
     title_fallback: bool = False
     account_id: int | None = None  # from the stored sign-in
     two_way: bool = False  # also send ratings edited in Kodi to Simkl
+    # The library is shared with other devices (household.py): a value equal to Simkl's is
+    # recorded as the sync's own, whichever device wrote it, so un-rating stays right.
+    shared_library: bool = False
     wait: Callable[[float], bool] = lambda seconds: False  # between pushes; True: stop
 
     @property
@@ -87,7 +90,8 @@ class SyncOptions:
     def fingerprint(self) -> str:
         """What changes the plan without anything moving on Simkl."""
         names = ",".join(t.name for t in self.types)
-        return f"{names}|{self.policy.value}|{int(self.title_fallback)}|{int(self.two_way)}"
+        flags = f"{int(self.title_fallback)}|{int(self.two_way)}"
+        return f"{names}|{self.policy.value}|{flags}" + ("|shared" if self.shared_library else "")
 
 
 @dataclass
@@ -295,6 +299,8 @@ class _Run:
                 del state.ratings[name]  # a type turned off: pull it afresh when turned on
         for key in plan.released:
             state.written.pop(key, None)
+        if self.options.shared_library:
+            self.adopt(state, plan)
         applied = {id(write) for write in result.applied}
         for change in plan.changes:
             if id(change.write) not in applied:
@@ -313,6 +319,24 @@ class _Run:
             # changed meanwhile for edits (it starts afresh, with consent).
             state.two_way = TwoWayState()
         self.store.save(state)
+
+    def adopt(self, state: SyncState, plan: Plan) -> None:
+        """Shared library: every value equal to Simkl's is the sync's own, whoever wrote it.
+        One this device wrote at an older value, found already moved to Simkl's new one, tells
+        that another device syncs this library too (household.py)."""
+        for rating, item in plan.unchanged:
+            key = item_key(item)
+            record = WrittenRecord(rating.rating.value, source_of(rating))
+            earlier = state.written.get(key)
+            if earlier is not None and earlier.source == record.source and earlier != record:
+                self.report.written_elsewhere += 1
+            state.written[key] = record
+        if self.report.written_elsewhere:
+            LOG.warning(
+                "%d changes on Simkl were already in the shared library: another device seems "
+                "to sync it too",
+                self.report.written_elsewhere,
+            )
 
     def execute(self) -> None:
         state = self.load_state()

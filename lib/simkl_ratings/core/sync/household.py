@@ -1,0 +1,54 @@
+"""Several devices, one shared library: exactly one of them syncs it.
+
+Each Kodi box runs its own copy of the service. On a shared library two of them syncing would
+both ask Simkl, race for the same writes, and each take the other's writes for someone
+else's. So each device holds a role, asked once: it syncs the shared library, or another
+device (another Kodi, or the command-line runner) does. Until the user has chosen, a device
+does nothing: never two syncing devices by default, at worst none until the question is
+answered. A library that is not shared needs no role.
+
+Whichever device syncs, a rating in the library equal to Simkl's is taken as set by the sync
+(see `SyncOptions.shared_library`), so un-rating on Simkl clears it even when another device
+wrote it before the role moved.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from ..library.shared import SharedLibrary
+
+
+class Role(enum.IntEnum):
+    """The setting's values, in the order of its list."""
+
+    UNDECIDED = 0
+    THIS_DEVICE = 1
+    ANOTHER_DEVICE = 2
+
+
+class Verdict(enum.Enum):
+    SYNC = "sync"  # not shared, or this device is the one
+    ASK = "ask"  # shared and no choice yet: ask when the user is there, else do nothing
+    IDLE = "idle"  # shared and another device syncs it: no request to Simkl, no write
+
+
+@dataclass(frozen=True)
+class Household:
+    shared: SharedLibrary | None
+    role: Role
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.shared is None or self.role is Role.THIS_DEVICE:
+            return Verdict.SYNC
+        return Verdict.ASK if self.role is Role.UNDECIDED else Verdict.IDLE
+
+    @property
+    def syncs(self) -> bool:
+        return self.verdict is Verdict.SYNC
+
+    def describe(self) -> str:
+        """What other processes (the runner, skins) read back: `not-shared` or `<role>`."""
+        return "not-shared" if self.shared is None else self.role.name.lower().replace("_", "-")
