@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import time
-import zipfile
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
 
@@ -51,7 +52,6 @@ HINT = (
     "the household tests need Kodi, Xvfb and MariaDB: `sudo apt-get install "
     "--no-install-recommends kodi xvfb x11-apps mariadb-server mariadb-client`"
 )
-FEATURE_SETTING = "household_role"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -62,13 +62,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.kodi)
 
 
-def addon_knows_household_role(addon_zip: Path) -> bool:
-    """The add-on built from this tree has the ``household_role`` setting (the feature)."""
-    with zipfile.ZipFile(addon_zip) as zf:
-        text = zf.read(f"{ADDON_ID}/resources/settings.xml").decode("utf-8")
-    return f'id="{FEATURE_SETTING}"' in text
-
-
 # -- the session's household ----------------------------------------------------------------
 @pytest.fixture(scope="session")
 def household_addon_zip() -> Path:
@@ -77,47 +70,44 @@ def household_addon_zip() -> Path:
 
 @pytest.fixture(scope="session")
 def household(household_addon_zip: Path) -> Iterator[Household]:
-    """MariaDB, boxes A and B with the add-on (service enabled, signed out until a test seeds
-    each box's token), the library scanned on A, the sandbox, the runner."""
+    """MariaDB, boxes A and B with the add-on (service enabled; each test seeds the settings
+    and each box's token), the library scanned on A, the sandbox, the runner."""
     require(kodi_missing() + mariadb_missing(), HINT)
     if KODI_CHROOT or not kodi_package_version().startswith("20."):
         pytest.skip("the household tests run on the host's Kodi 20 (its MyVideos121 schema)")
     timings: dict[str, float] = {}
     spec = LibrarySpec.standard()
     account = build_account(spec)
-    workdirs = {name: tmpfs_workdir(f"kodi-household-{name}-") for name in BOXES}
-    runner_dir = tmpfs_workdir("household-runner-")
-    keep = os.environ.get("KODI_E2E_KEEP") == "1"
-    kodis: dict[str, KodiInstance] = {}
-    with running_sandbox(account) as sandbox, MariaDbServer() as server:
+    with ExitStack() as cleanup:  # undone in reverse: Kodis, MariaDB, sandbox, folders
+        workdirs = {name: tmpfs_workdir(f"kodi-household-{name}-") for name in BOXES}
+        own_dir = tmpfs_workdir("household-")  # the runner's folders, snapshots
+        if os.environ.get("KODI_E2E_KEEP") != "1":
+            for folder in (*workdirs.values(), own_dir):
+                cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
+        sandbox = cleanup.enter_context(running_sandbox(account))
+        server = cleanup.enter_context(MariaDbServer())
         timings["mariadb_start"] = server.start_seconds or 0.0
         store = MariaDbVideoStore(server)
         database = server.create_kodi_user()
-        try:
-            for name in BOXES:
-                kodis[name] = KodiInstance(
-                    workdirs[name], video_database=database, video_store=store
-                )
-            _furnish(kodis, store, spec, household_addon_zip, timings)
-            boxes = {n: Box(n, kodis[n], sandbox.issue_token()) for n in BOXES}
-            runner = Runner(runner_dir, sandbox.issue_token(), sandbox.url)
-            pristine = store.dump()
-            yield Household(
-                boxes=boxes,
-                store=store,
-                sandbox=sandbox,
-                account=account,
-                spec=spec,
-                runner=runner,
-                pristine=pristine,
-            )
-        finally:
-            for kodi in kodis.values():
-                kodi.stop()
-            _save_session_evidence(kodis, spec, timings)
-            if not keep:
-                for folder in (*workdirs.values(), runner_dir):
-                    shutil.rmtree(folder, ignore_errors=True)
+        kodis = {
+            name: KodiInstance(workdirs[name], video_database=database, video_store=store)
+            for name in BOXES
+        }
+        cleanup.callback(_save_session_evidence, kodis, server, spec, timings)
+        for kodi in kodis.values():
+            cleanup.callback(kodi.stop)
+        _furnish(kodis, store, spec, household_addon_zip, timings)
+        yield Household(
+            boxes={n: Box(n, kodis[n], sandbox.issue_token()) for n in BOXES},
+            store=store,
+            sandbox=sandbox,
+            account=account,
+            spec=spec,
+            runner=Runner(own_dir / "runner", sandbox.issue_token(), sandbox.url),
+            pristine=store.dump(),
+            workdir=own_dir,
+            timings=timings,
+        )
 
 
 def _furnish(
@@ -128,9 +118,9 @@ def _furnish(
     timings: dict[str, float],
 ) -> None:
     """A first (creating MyVideos121, then scanning the library into it), then the add-on on
-    both, enabled with both boxes running at once; the write counter; every box off."""
+    both, enabled (one box after the other); the write counter; every box off."""
     a = kodis["A"]
-    modules = []
+    modules: list[str] = []
     for kodi in kodis.values():
         modules = kodi.build_module_addons()
     began = time.monotonic()
@@ -156,11 +146,17 @@ def _furnish(
 
 
 def _save_session_evidence(
-    kodis: dict[str, KodiInstance], spec: LibrarySpec, timings: dict[str, float]
+    kodis: dict[str, KodiInstance],
+    server: MariaDbServer,
+    spec: LibrarySpec,
+    timings: dict[str, float],
 ) -> None:
-    """Each box's whole kodi.log, the library spec and the timings into ``_session``."""
+    """Each box's whole kodi.log, MariaDB's error log, the library spec and the timings into
+    ``_session``."""
     out = OUTPUT_ROOT / "_session"
     out.mkdir(parents=True, exist_ok=True)
+    if server.error_log.exists():
+        shutil.copy2(server.error_log, out / "mariadb-error.log")
     for name, kodi in kodis.items():
         if kodi.session_log_path.exists():
             shutil.copy2(kodi.session_log_path, out / f"kodi-{name}.log")
@@ -168,27 +164,37 @@ def _save_session_evidence(
     (out / "timings.json").write_text(json.dumps(timings, indent=2), encoding="utf-8")
 
 
+def _tree_version() -> str:
+    """The commit the tests ran on (figures are quoted with it)."""
+    done = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or "unknown"
+
+
 @pytest.fixture(scope="session")
-def figures_file(household: Household, household_addon_zip: Path) -> Iterator[Path]:
+def figures_file(household: Household) -> Iterator[Path]:
     """Every measured step of the session, written when the session ends."""
+    began = time.monotonic()
     yield OUTPUT_ROOT / "figures.md"
     header = {
+        "tree": _tree_version(),
         "kodi": kodi_package_version(),
-        "household_role in the add-on": addon_knows_household_role(household_addon_zip),
         "written": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "scenario tests (s)": round(time.monotonic() - began, 1),
+        **{f"{key} (s)": round(value, 2) for key, value in household.timings.items()},
     }
     household.figures.write(OUTPUT_ROOT, header)
 
 
 # -- per test -------------------------------------------------------------------------------
 @pytest.fixture(params=CONFIGS, ids=str)
-def config(request: pytest.FixtureRequest, household_addon_zip: Path) -> Config:
-    """Who syncs: both boxes (without the feature), A only (with it), or the runner only.
-    A configuration that tells a box not to sync waits for the add-on's household_role."""
-    chosen: Config = request.param
-    if chosen.needs_feature and not addon_knows_household_role(household_addon_zip):
-        pytest.skip(f"waits for the add-on's {FEATURE_SETTING} setting (not in this tree yet)")
-    return chosen
+def config(request: pytest.FixtureRequest) -> Config:
+    """Who syncs: both boxes (without the feature), A only (with it), or the runner only."""
+    return request.param
 
 
 @pytest.fixture

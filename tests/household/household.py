@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,11 +126,13 @@ class Runner:
             _remove_tree(self.folder / sub)
         seed_runner_token(self.app_folder, self.token)
 
-    def sync(self) -> dict[str, Any]:
-        """One `--json sync`, as a cron job would run it; the report it printed."""
+    def sync(self, *, two_way: bool = False) -> dict[str, Any]:
+        """One `--json sync` (``--two-way`` as its config), as a cron job would run it; the
+        report it printed."""
         if self.kodi_url is None or self.kodi_password is None:
             raise RuntimeError("the runner needs box A's web server (Household.enable_runner)")
         env = runner_env(self.folder, self.kodi_url, self.kodi_password, self.api_url)
+        env["SIMKL_RATINGS_TWO_WAY"] = "true" if two_way else "false"
         done = subprocess.run(
             [*runner_command(), "--json", "sync"],
             env=env,
@@ -182,7 +184,7 @@ class Snapshot:
 
     dump: bytes
     profiles: dict[str, Path]
-    runner: Path | None
+    runner: Path
 
 
 @dataclass
@@ -293,8 +295,12 @@ class Household:
         spec: LibrarySpec,
         runner: Runner,
         pristine: bytes,
+        workdir: Path,
+        timings: Mapping[str, float],
     ) -> None:
         self.boxes = dict(boxes)
+        self.workdir = workdir  # snapshots go here
+        self.timings = timings  # set-up: MariaDB start, first Kodi start, scan, installs
         self.store = store
         self.sandbox = sandbox
         self.account = account
@@ -302,7 +308,7 @@ class Household:
         self.runner = runner
         self.pristine = pristine
         self.figures = FiguresBook()
-        self.baselines: dict[str, Snapshot] = {}
+        self.baselines: dict[str, Baseline] = {}
         self.runner_enabled = False
 
     # -- who is who --------------------------------------------------------------------------
@@ -380,7 +386,7 @@ class Household:
     def snapshot(self) -> Snapshot:
         """Copy everything a later test restores (boxes off)."""
         self.quit()
-        folder = self.runner.folder.parent / "snapshots" / f"{time.monotonic_ns()}"
+        folder = self.workdir / "snapshots" / str(len(self.baselines))
         profiles = {}
         for name, box in self.boxes.items():
             profiles[name] = folder / name
@@ -426,8 +432,7 @@ class Household:
         self.sandbox.clear_requests()
         for name, box in self.boxes.items():
             _copy_tree(snapshot.profiles[name], box.addon.profile)
-        if snapshot.runner is not None:
-            _copy_tree(snapshot.runner, self.runner.folder)
+        _copy_tree(snapshot.runner, self.runner.folder)
 
 
 # -- scenarios ------------------------------------------------------------------------------
@@ -442,7 +447,6 @@ class Scenario:
         self.two_way = two_way
         self.expected: Ratings = household.pristine_ratings()
         self.simkl_expected: SimklRatings = {}
-        self.steps: list[StepFigures] = []
         self.feature_targets = config.needs_feature
         self._edit_mark = 0
 
@@ -478,16 +482,13 @@ class Scenario:
         self.simkl_expected[(type_, simkl_id)] = None
         self.expected[(kind, title)] = 0
 
-    def rate_in_kodi(
-        self, box: str, kind: str, title: str, value: int, simkl: tuple[str, int] | None
-    ) -> None:
-        """The user rates on a box (JSON-RPC Set…Details, as a remote app does); ``simkl``:
-        the Simkl item the rating should reach (two-way), None when nothing takes it there."""
+    def rate_in_kodi(self, box: str, type_: str, simkl_id: int, kind: str, title: str, value: int):
+        """The user rates on a box (JSON-RPC Set…Details, as a remote app does); two-way
+        should take it to the Simkl item."""
         self._edit_mark = len(self.sandbox.requests)  # await_edit_checks looks after this
         self.household.boxes[box].addon.set_rating(kind, title, value)
         self.expected[(kind, title)] = value
-        if simkl is not None:
-            self.simkl_expected[simkl] = value
+        self.simkl_expected[(type_, simkl_id)] = value
 
     def await_edit_checks(self) -> None:
         """After an edit in Kodi: a push if two-way boxes sync, then quiet long enough that
@@ -509,17 +510,17 @@ class Scenario:
         marks = {b.name: b.kodi.log_mark() for b in boxes}
         began = time.monotonic()
         self.household.start(*names)
+        for box in boxes:  # every service says it started, whatever its role
+            wait_for(
+                lambda b=box: SERVICE_STARTED in b.kodi.log_since(marks[b.name]),
+                timeout=30,
+                message=f"box {box.name}'s service to start",
+            )
         for box in boxes:
             if self.config.syncs(box.name):  # its run's report is the signal
                 wait_for_file_change(box.addon.report_path, reports[box.name], timeout=90)
-            else:  # a box told not to sync may say nothing at all: give it its chance
-                with suppress(TimeoutError):
-                    wait_for(
-                        lambda b=box: SERVICE_STARTED in b.kodi.log_since(marks[b.name]),
-                        timeout=STARTUP_DELAY + 10,
-                    )
         if runner:
-            self.household.runner.sync()
+            self.household.runner.sync(two_way=self.two_way)
         self.wait_quiet(began + STARTUP_DELAY + QUIET, QUIET)
 
     def restart(self, *names: str, runner: bool = False) -> None:
@@ -545,7 +546,7 @@ class Scenario:
         ``pushes``: the rating changes that should reach Simkl (each once)."""
         writes_before = len(self.store.write_log())
         requests_before = len(self.sandbox.requests)
-        library_before = dict(self.expected)
+        library_before = self.store.userratings()
         began = time.monotonic()
         yield
         seconds = time.monotonic() - began
@@ -567,9 +568,8 @@ class Scenario:
             seconds=round(seconds, 2),
             write_log=log,
         )
-        self.steps.append(figures)
         self.household.figures.add(figures)
-        changed = sum(library_before[k] != v for k, v in self.expected.items())
+        changed = sum(library_before.get(k) != v for k, v in self.expected.items())
         self.check(figures, changed, pushes)
 
     def check(self, figures: StepFigures, changed: int, pushes: int) -> None:

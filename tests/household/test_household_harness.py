@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.e2e.addon_driver import AddonDriver
 from tests.e2e.fixture_support import require
+from tests.e2e.host import wait_for
 from tests.e2e.video_db import WRITES_TABLE
 
 from .conftest import HINT, OUTPUT_ROOT
@@ -34,8 +35,11 @@ def test_both_boxes_run_at_once_on_the_mariadb_library(house: Household) -> None
         "episodes": len(house.spec.episodes),
     }
     assert a.library_counts() == b.library_counts() == expected  # B never scanned
+    port = house.store.server.port
     for kodi in (a, b):
         assert "MYSQL: Connected to version" in kodi.read_log()
+        # the add-on finds the library shared (wait: its service logs it when it starts)
+        wait_for(lambda k=kodi: f"video library shared: 127.0.0.1:{port}/MyVideos" in k.read_log())
         assert not list(kodi.database_dir.glob("MyVideos*.db")), "a local video DB was made"
     assert KODI_VIDEO_DB in house.store.server.databases()
     rows = house.store.query("SELECT COUNT(*) FROM movie")

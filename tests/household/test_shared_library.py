@@ -16,8 +16,6 @@ A scheduled sync is the service's run at Kodi start, so the boxes are restarted.
 
 from __future__ import annotations
 
-import pytest
-
 from .household import BOXES, Config, Household
 
 # (Simkl type, Simkl id, Kodi kind, title): rated on the sandbox account (simkl_account)
@@ -52,18 +50,14 @@ def test_c_a_rating_removed_on_simkl(house: Household, config: Config) -> None:
 
 
 def test_d_a_rating_edited_on_box_a_reaches_simkl_once(house: Household, config: Config) -> None:
+    """Two-way on every member (the runner with --two-way); the boxes stay on."""
     run = house.fresh(config, "d", two_way=True)
     run.first_sync()
-    simkl_type, simkl_id, kind, title = MOVIE_01
-    # the runner is one-way (Simkl -> Kodi): nothing takes the edit to Simkl
-    reaches = None if config.runner else (simkl_type, simkl_id)
-    with run.step("edit on A, the edit checks", pushes=0 if config.runner else 1):
-        run.rate_in_kodi("A", kind, title, 9, reaches)
+    with run.step("edit on A, the edit checks (and the runner's run)", pushes=1):
+        run.rate_in_kodi("A", *MOVIE_01, 9)
         run.await_edit_checks()
         if config.runner:
-            run.household.runner.sync()  # its next scheduled run: the edit stays in Kodi
-    if config.runner:
-        pytest.xfail("simkl-ratings-sync has no two-way: a Kodi edit never reaches Simkl")
+            house.runner.sync(two_way=True)  # its next scheduled run takes the edit
 
 
 def test_e_box_b_offline_during_a_change(house: Household, config: Config) -> None:
