@@ -55,11 +55,13 @@ HINT = (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test here is a ``household`` test and needs a real Kodi (``kodi``)."""
+    """Every test here is a ``household`` test; those using the household's Kodis are
+    ``kodi`` tests too."""
     for item in items:
         if HOUSEHOLD_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.household)
-            item.add_marker(pytest.mark.kodi)
+            if {"household", "house"} & set(getattr(item, "fixturenames", ())):
+                item.add_marker(pytest.mark.kodi)
 
 
 # -- the session's household ----------------------------------------------------------------

@@ -313,6 +313,14 @@ class MariaDbVideoStore:
         )
         return {(str(kind), str(title)): int(value or 0) for kind, title, value in rows}
 
+    def titles(self) -> dict[tuple[str, int], str]:
+        """(table, id) -> title of every movie and TV show: the write log names rows by id."""
+        rows = self.query(
+            "SELECT 'movie', idMovie, c00 FROM movie"
+            " UNION ALL SELECT 'tvshow', idShow, c00 FROM tvshow"
+        )
+        return {(str(table), int(str(item_id))): str(title) for table, item_id, title in rows}
+
     def dump(self) -> bytes:
         return self.server.dump(self.database)
 

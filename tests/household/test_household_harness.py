@@ -12,7 +12,7 @@ from tests.e2e.host import wait_for
 from tests.e2e.video_db import WRITES_TABLE
 
 from .conftest import HINT, OUTPUT_ROOT
-from .household import BOXES, CONFIGS, Household
+from .household import BOXES, CONFIGS, Household, flip_backs
 from .mariadb import KODI_VIDEO_DB, MariaDbServer, mariadb_missing, sql_literal
 
 WITHOUT_FEATURE = CONFIGS[0]
@@ -97,3 +97,16 @@ def test_a_server_of_its_own_starts_fast_and_leaves_nothing(tmp_path: Path) -> N
         assert server.query("SELECT v FROM t.x") == [["\\it's Ümlaut"]]
         assert server.query(f"SHOW TABLES FROM t LIKE '{WRITES_TABLE}'") == []
     assert not (tmp_path / "db").exists()
+
+
+def test_a_value_going_back_is_found_and_a_plain_change_is_not() -> None:
+    """The data-safety check the scenarios lean on (no server needed)."""
+    assert flip_backs([("movie", 1, None, 5), ("movie", 1, 5, 7), ("movie", 2, 3, 3)]) == []
+    assert flip_backs([("movie", 1, 5, 0)]) == []  # a removal: None and 0 are "no rating"
+    found = flip_backs([("movie", 1, 5, 7), ("tvshow", 1, 2, 2), ("movie", 1, 7, 5)])
+    assert found == ["movie 1: 5 -> 7 -> 5"]
+    rated_then_removed = [("tvshow", 4, None, 8), ("tvshow", 4, 8, 0)]
+    assert flip_backs(rated_then_removed) == ["tvshow 4: 0 -> 8 -> 0"]
+    assert flip_backs(rated_then_removed, {("tvshow", 4): 0}) == []  # what the user did
+    undone = [("movie", 1, 4, 9), ("movie", 1, 9, 4), ("movie", 1, 4, 9)]  # B undid A's edit
+    assert flip_backs(undone, {("movie", 1): 9}) == ["movie 1: 4 -> 9 -> 4"]
