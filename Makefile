@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test unit pythons e2e lint format strings zip demo kodi-installed clean repo check bench
+.PHONY: venv test unit pythons e2e household lint format strings zip demo kodi-installed clean repo check bench
 
 $(VENV)/.ready: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ e2e: venv zip
 	  host) $(PY) -m pytest $(E2E_TESTS) $(E2E_ARGS) ;; \
 	  *) bash .ci/kodi-chroot run $(KODI) $(PY) -m pytest $(E2E_TESTS) $(E2E_ARGS) ;; \
 	esac
+
+## household: the shared-library tests only: two real Kodi 20.1 on one throwaway MariaDB
+## (host Kodi; tests/household, also part of `make test`); figures in test-output/household/;
+## HOUSEHOLD_ARGS passes more pytest arguments
+household: venv
+	$(PY) -m pytest -m household tests/household $(HOUSEHOLD_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

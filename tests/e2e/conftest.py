@@ -13,9 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -28,29 +26,29 @@ from tests.sandbox.simkl_sandbox import SimklSandbox
 from . import addon_install
 from .addon_driver import CLIENT_ID, AddonDriver
 from .addon_install import InstalledAddon
-from .kodi_harness import (
-    KODI_BIN,
-    KodiInstance,
-    LibrarySpec,
-    kodi_installed,
-    kodi_package_version,
-    kodi_root,
-    tmpfs_workdir,
+from .fixture_support import (
+    LOG_WATCH,
+    REPO_ROOT,
+    LogWatch,
+    build_addon_zip,
+    call_failed,
+    fail_on_tracebacks,
+    keep_call_report,
+    require_kodi,
+    reset_sandbox,
+    running_sandbox,
+    safe_name,
 )
-from .simkl_account import INVALID_RATING, Account, build_account
+from .kodi_harness import KodiInstance, LibrarySpec, kodi_package_version, tmpfs_workdir
+from .simkl_account import Account, build_account
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["ADDON_ID", "REPO_ROOT", "require_kodi"]  # what test modules import from here
+
 # One folder per Kodi version (19.1, 20.1, 21.2, ...): the same suite runs on each.
 KODI_VERSION = kodi_package_version()
 OUTPUT_ROOT = REPO_ROOT / "test-output" / "e2e" / f"kodi-{KODI_VERSION}"
 ADDON_ID = "script.simkl.ratings"
-INSTALL_HINT = (
-    "real Kodi not installed: run `sudo apt-get install --no-install-recommends kodi xvfb "
-    "x11-apps` (Debian 12 ships Kodi 20.1) to run the e2e tests"
-)
 E2E_DIR = Path(__file__).resolve().parent
-LOG_MARK = pytest.StashKey[int]()
-SESSION = pytest.StashKey["KodiSession"]()
 
 
 @dataclass
@@ -80,23 +78,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.kodi)
 
 
-def require_kodi() -> None:
-    """Skip locally when Kodi is missing; on CI (CI=true) a missing Kodi is a failure."""
-    missing = [str(KODI_BIN)] if not kodi_installed() else []
-    if shutil.which("Xvfb") is None:
-        missing.append("Xvfb")
-    if not missing:
-        return
-    where = f" in {kodi_root()}" if str(kodi_root()) != "/" else ""
-    message = f"{INSTALL_HINT} (missing{where}: {', '.join(missing)})"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
 def output_dir_for(node_name: str) -> Path:
     """``test-output/e2e/kodi-<version>/<test name>`` with characters unsafe in paths replaced."""
-    return OUTPUT_ROOT / re.sub(r"[^A-Za-z0-9_.\-\[\]]+", "_", node_name)
+    return OUTPUT_ROOT / safe_name(node_name)
 
 
 # -- session ---------------------------------------------------------------------------------
@@ -175,10 +159,7 @@ def pristine_kodi(kodi_session: KodiSession, kodi: KodiInstance) -> KodiInstance
 def built_addon_zip() -> Path:
     """The add-on zip built from this tree by the same code as `make zip`, once per session,
     so the tests always install exactly what a user would get from this checkout."""
-    sys.path.insert(0, str(REPO_ROOT / "tools"))
-    from build_zip import build  # noqa: PLC0415 (tools/ is not a package)
-
-    return build(REPO_ROOT, OUTPUT_ROOT / "_session" / "dist")
+    return build_addon_zip(OUTPUT_ROOT / "_session" / "dist")
 
 
 @pytest.fixture
@@ -224,35 +205,18 @@ def _kodi_evidence(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
         return
     session: KodiSession = request.getfixturevalue("kodi_session")
-    item = request.node
-    item.stash[SESSION] = session
-    item.stash[LOG_MARK] = session.kodi.log_mark()
+    watch = LogWatch.begin({"": session.kodi})
+    request.node.stash[LOG_WATCH] = watch
     yield
-    out = output_dir_for(item.name)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "kodi.log").write_text(session.kodi.log_since(item.stash[LOG_MARK]), encoding="utf-8")
-    report = item.stash.get(CALL_REPORT, None)
-    if report is not None and report.failed and session.kodi.running:
-        try:
-            session.kodi.screenshot(out / "failure.png")
-        except Exception as exc:  # evidence must never mask the real failure
-            (out / "failure-screenshot-error.txt").write_text(repr(exc))
+    watch.save(output_dir_for(request.node.name), failed=call_failed(request.node))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """Fail a passing Kodi test whose run left a Python traceback in kodi.log."""
     result = yield
-    session = item.stash.get(SESSION, None)
-    if session is None or item.get_closest_marker("kodi_allow_tracebacks"):
-        return result
-    found = session.kodi.log_tracebacks(since=item.stash[LOG_MARK])
-    if found:
-        pytest.fail("kodi.log gained Python tracebacks:\n" + "\n".join(found), pytrace=False)
+    fail_on_tracebacks(item)
     return result
-
-
-CALL_REPORT = pytest.StashKey[pytest.TestReport]()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -261,8 +225,7 @@ def pytest_runtest_makereport(
 ) -> Iterator[pytest.TestReport]:
     """Keep the call-phase report so the evidence fixture knows whether the test failed."""
     report = yield
-    if report.when == "call":
-        item.stash[CALL_REPORT] = report
+    keep_call_report(item, report)
     return report
 
 
@@ -274,8 +237,7 @@ def account(kodi_spec) -> Account:
 
 @pytest.fixture(scope="session")
 def sandbox(account: Account) -> Iterator[SimklSandbox]:
-    with SimklSandbox(account.fixture, client_ids=(CLIENT_ID,), pin_interval=1) as server:
-        server.set_raw_rating(*account.invalid, INVALID_RATING)
+    with running_sandbox(account) as server:
         yield server
 
 
@@ -308,8 +270,7 @@ def addon(
     installed_addon: InstalledAddon, kodi: KodiInstance, sandbox: SimklSandbox, account: Account
 ) -> AddonDriver:
     """The installed add-on, with the sandbox back at the original account (tests change it)."""
-    sandbox.reset_account(account.fixture)
-    sandbox.set_raw_rating(*account.invalid, INVALID_RATING)
+    reset_sandbox(sandbox, account)
     return AddonDriver(kodi)
 
 

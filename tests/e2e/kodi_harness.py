@@ -47,6 +47,7 @@ from .jsonrpc_client import (
     Params,
 )
 from .library_gen import LibrarySpec
+from .video_db import MySqlSettings, SqliteVideoStore, VideoStore
 
 __all__ = [
     "KODI_BIN",
@@ -56,6 +57,7 @@ __all__ = [
     "KodiRpcError",
     "KodiStartError",
     "LibrarySpec",
+    "MySqlSettings",
     "Notification",
     "free_port",
     "kodi_installed",
@@ -128,7 +130,13 @@ def _xml_settings(values: Mapping[str, object]) -> str:
 
 
 class KodiInstance:
-    """A throwaway headless Kodi: HOME, Xvfb, kodi.bin and a JSON-RPC TCP client."""
+    """A throwaway headless Kodi: HOME, Xvfb, kodi.bin and a JSON-RPC TCP client.
+
+    With ``video_database`` its video library lives on a MySQL/MariaDB server, shared with
+    other instances like the Kodi boxes of one household; HOME, ports and display stay its own.
+    ``video_store`` is the harness's access to that library (filling it, counting writes); it
+    defaults to the instance's own MyVideos<N>.db.
+    """
 
     def __init__(
         self,
@@ -139,6 +147,8 @@ class KodiInstance:
         tcp_port: int | None = None,
         debug_log: bool = False,
         start_timeout: float = 90.0,
+        video_database: MySqlSettings | None = None,
+        video_store: VideoStore | None = None,
     ):
         self.workdir = Path(workdir) if workdir is not None else tmpfs_workdir()
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -156,6 +166,8 @@ class KodiInstance:
         self.device_name = f"kodi-e2e-{secrets.token_hex(4)}"
         self.debug_log = debug_log
         self.start_timeout = start_timeout
+        self.video_database = video_database
+        self._video_store = video_store
         self.rpc: KodiJsonRpc | None = None
         self._xvfb: subprocess.Popen[bytes] | None = None
         self._kodi: subprocess.Popen[bytes] | None = None
@@ -204,7 +216,18 @@ class KodiInstance:
 
     def video_db_path(self) -> Path:
         """The MyVideos<N>.db Kodi created (121 on Kodi 20)."""
+        if self.video_database is not None:
+            raise RuntimeError("this Kodi's video library is on a MySQL server, not in a file")
         return video_db.find_video_db(self.database_dir)
+
+    @property
+    def video_store(self) -> VideoStore:
+        """Where the harness reads and writes the video tables (see the class docstring)."""
+        if self._video_store is not None:
+            return self._video_store
+        if self.video_database is not None:
+            raise RuntimeError("a shared video database needs its VideoStore (video_store=...)")
+        return SqliteVideoStore(self.database_dir)
 
     # -- configuration --------------------------------------------------------------------
     def gui_settings(self) -> dict[str, object]:
@@ -236,10 +259,11 @@ class KodiInstance:
 
     def _advanced_settings(self) -> str:
         loglevel = "<loglevel>1</loglevel>" if self.debug_log else ""
+        shared = self.video_database.xml() if self.video_database is not None else ""
         return (
             '<advancedsettings version="1.0">'
             f"<jsonrpc><compactoutput>true</compactoutput><tcpport>{self.tcp_port}</tcpport>"
-            f"</jsonrpc>{loglevel}</advancedsettings>\n"
+            f"</jsonrpc>{loglevel}{shared}</advancedsettings>\n"
         )
 
     def _prepare_home(self) -> None:
@@ -553,7 +577,7 @@ class KodiInstance:
         media_root = media_root or self.workdir / "media"
         sources = library_gen.write_media_tree(spec, media_root)
         library_gen.write_sources_xml(self.userdata, sources)
-        library_gen.insert_path_rows(self.video_db_path(), sources)
+        self.video_store.register_sources(sources)
         for directory in sources:
             self.scan(directory)
         counts = self.library_counts()
@@ -646,18 +670,18 @@ class KodiInstance:
 
     def install_write_counter(self) -> None:
         """Triggers recording every Set…Details row write in the test-only ``e2e_writes``."""
-        video_db.install_write_counter(self.video_db_path())
+        self.video_store.install_write_counter()
 
     def write_count(self, table: str | None = None) -> int:
         """Set…Details writes since install_write_counter()/reset_write_counter()."""
-        return video_db.write_count(self.video_db_path(), table)
+        return self.video_store.write_count(table)
 
     def write_log(self) -> list[tuple[str, int, int | None, int | None]]:
         """(table, item id, old userrating, new userrating) per write, oldest first."""
-        return video_db.write_log(self.video_db_path())
+        return self.video_store.write_log()
 
     def reset_write_counter(self) -> None:
-        video_db.reset_write_counter(self.video_db_path())
+        self.video_store.reset_write_counter()
 
     # -- add-ons --------------------------------------------------------------------------
     def install_addon_zip(self, zip_path: Path, *, restart: bool = True) -> str:

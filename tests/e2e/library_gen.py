@@ -10,6 +10,7 @@ import json
 import sqlite3
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 # Source folder name -> Kodi content type; anime sits in its own sources like many users have.
@@ -285,21 +286,49 @@ def kodi_dir(path: Path) -> str:
     return str(path).rstrip("/") + "/"
 
 
+# Kodi's ``path`` columns that 'Set content' fills for a source (same in SQLite and MySQL).
+PATH_COLUMNS = (
+    "strPath", "strContent", "strScraper", "scanRecursive", "useFolderNames", "strSettings",
+    "noUpdate", "exclude", "allAudio", "dateAdded",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PathRow:
+    """One source registered as a ``metadata.local`` content path (what 'Set content' does),
+    so a scan imports the NFO tree without a scraper; any database writer can insert it."""
+
+    path: str
+    content: str
+    recursive: int
+
+    def values(self, date_added: str) -> tuple[str | int, ...]:
+        """The row in ``PATH_COLUMNS`` order."""
+        return (self.path, self.content, "metadata.local", self.recursive, 0, "", 0, 0, 0,
+                date_added)  # fmt: skip
+
+
+def path_rows(sources: dict[Path, str]) -> list[PathRow]:
+    """Source folder -> content type as path rows (movie sources are scanned recursively)."""
+    return [
+        PathRow(kodi_dir(directory), content, 2147483647 if content == "movies" else 0)
+        for directory, content in sources.items()
+    ]
+
+
+def now_text() -> str:
+    """UTC now as Kodi writes ``dateAdded`` (``YYYY-MM-DD HH:MM:SS``)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def insert_path_rows(db_path: Path, sources: dict[Path, str]) -> None:
-    """Register each source as a ``metadata.local`` content path (what 'Set content' does)."""
-    rows = []
-    for directory, content in sources.items():
-        recursive = 2147483647 if content == "movies" else 0
-        rows.append((kodi_dir(directory), content, recursive))
+    """Register each source in Kodi's own SQLite video DB (see ``PathRow``)."""
+    columns = ", ".join(PATH_COLUMNS)
+    marks = ", ".join("?" * len(PATH_COLUMNS))
     with sqlite3.connect(db_path, timeout=10) as conn:
-        for path, content, recursive in rows:
-            conn.execute("DELETE FROM path WHERE strPath = ?", (path,))
-            conn.execute(
-                "INSERT INTO path (strPath, strContent, strScraper, scanRecursive,"
-                " useFolderNames, strSettings, noUpdate, exclude, allAudio, dateAdded)"
-                " VALUES (?, ?, 'metadata.local', ?, 0, '', 0, 0, 0, datetime('now'))",
-                (path, content, recursive),
-            )
+        for row in path_rows(sources):
+            conn.execute("DELETE FROM path WHERE strPath = ?", (row.path,))
+            conn.execute(f"INSERT INTO path ({columns}) VALUES ({marks})", row.values(now_text()))
     conn.close()
 
 

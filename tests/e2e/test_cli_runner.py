@@ -11,10 +11,8 @@ nobody else knows; the runner and the test only ever connect to 127.0.0.1.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,21 +21,13 @@ import requests
 
 from tests.sandbox.simkl_sandbox import SimklSandbox
 
-from .addon_driver import CLIENT_ID, AddonDriver
+from .addon_driver import AddonDriver
+from .fixture_support import runner_command, runner_env
 from .host import wait_for
 from .kodi_harness import KodiInstance
 from .simkl_account import Account
 
-REPO = Path(__file__).resolve().parents[2]
 WEB_USER = "kodi"
-
-
-def runner_command() -> list[str]:
-    """The installed command (`make venv` installs it editable); `python -m` otherwise."""
-    installed = Path(sys.executable).with_name("simkl-ratings-sync")
-    if installed.exists():
-        return [str(installed)]
-    return [sys.executable, "-m", "simkl_ratings.cli"]
 
 
 def _ping(url: str, password: str) -> bool:
@@ -76,17 +66,7 @@ def test_the_runner_signs_in_and_syncs_a_real_kodi_over_http(
 ):
     url, password = kodi_web
     sandbox.reset_account(account.fixture)
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path / "home"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "PYTHONPATH": str(REPO / "lib"),
-        "SIMKL_RATINGS_KODI_URL": url,
-        "SIMKL_RATINGS_KODI_PASSWORD": password,
-        "SIMKL_RATINGS_CLIENT_ID": CLIENT_ID,
-        "SIMKL_RATINGS_API_URL": sandbox.url,
-    }
+    env = runner_env(tmp_path, url, password, sandbox.url)
     command = runner_command()
 
     def run(*argv: str) -> subprocess.CompletedProcess[str]:

@@ -7,6 +7,7 @@ takes the model lock because the HTTP server answers requests on several threads
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from dataclasses import dataclass
@@ -234,6 +235,17 @@ class AccountModel:
             for data in catalog.get(type_) or []:
                 self._load(Item.from_dict(type_, data, listed=False))
         self.activities = Activities(utcnow())
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> AccountModel:
+        """Everything (activities' timestamps included) but the lock, which is made anew: a
+        test can keep an account's exact state and put it back later."""
+        twin = AccountModel.__new__(AccountModel)
+        with self.lock:
+            for name, value in vars(self).items():
+                if name != "lock":
+                    setattr(twin, name, copy.deepcopy(value, memo))
+        twin.lock = threading.RLock()
+        return twin
 
     def _load(self, item: Item) -> None:
         if item.simkl in self.items[item.type]:

@@ -201,6 +201,16 @@ class SimklSandbox:
         self.model = AccountModel(copy.deepcopy(account))
         self.faults.clear()
 
+    def account_state(self) -> AccountModel:
+        """A copy of the account as it is now (ratings, activities' timestamps), for
+        restore_account_state: a later test resumes exactly there, with nothing "changed"."""
+        return copy.deepcopy(self.model)
+
+    def restore_account_state(self, state: AccountModel) -> None:
+        """Back to an account_state() copy (it stays reusable); faults are cleared."""
+        self.model = copy.deepcopy(state)
+        self.faults.clear()
+
     @classmethod
     def from_fixture(cls, path: str | Path, **kw: Any) -> SimklSandbox:
         """Build from an account fixture JSON file (format: fixtures/sample_account.json)."""

@@ -711,3 +711,18 @@ def test_cli_serves_until_sigterm() -> None:
         finally:
             if proc.poll() is None:
                 proc.kill()
+
+
+def test_an_account_state_comes_back_exactly_activities_included(sandbox: SimklSandbox) -> None:
+    """Household tests resume from a kept state: nothing may look changed to a client."""
+    sandbox.set_rating("movies", 53536, 3)
+    kept = sandbox.account_state()
+    before = sandbox.activities()
+    time.sleep(1.1)  # later ticks would be new seconds
+    sandbox.set_rating("movies", 53536, 9)
+    sandbox.restore_account_state(kept)
+    assert sandbox.activities() == before
+    assert sandbox.model.get("movies", 53536).user_rating == 3
+    sandbox.set_rating("movies", 53536, 7)  # the copy stays reusable, the lock works
+    sandbox.restore_account_state(kept)
+    assert sandbox.model.get("movies", 53536).user_rating == 3

@@ -1,0 +1,69 @@
+"""The add-on on a shared library: two Kodi boxes on one MariaDB, each with the add-on, both
+signed in to the same Simkl account (the sandbox), in three configurations:
+
+- ``without-feature``: both boxes sync (``household_role`` "1" on both: today's behaviour);
+- ``with-feature``: A syncs ("1"), B leaves it to another device ("2");
+- ``runner``: neither box syncs ("2" on both); `simkl-ratings-sync` does, through A's JSON-RPC.
+
+After every step: the library (SQL) and the Simkl account are as expected, both boxes read the
+same library, no value went back to an older one. Where a box is told not to sync (the feature)
+the targets hold as well: one library write per change, no request to Simkl from a member that
+does not sync, each push once. Without the feature the double work is measured, not refused.
+Every step's figures go to test-output/household/figures.md.
+
+A scheduled sync is the service's run at Kodi start, so the boxes are restarted.
+"""
+
+from __future__ import annotations
+
+from .household import BOXES, Config, Household
+
+# (Simkl type, Simkl id, Kodi kind, title): rated on the sandbox account (simkl_account)
+MOVIE_01 = ("movies", 1001, "movie", "E2E Movie 01")  # 4
+MOVIE_02 = ("movies", 1002, "movie", "E2E Movie 02")  # 5
+FILM_03 = ("movies", 1003, "movie", "E2E Film Ümlaut")  # 6
+MOVIE_04 = ("movies", 1004, "movie", "E2E Movie 04")  # 7
+SHOW_01 = ("shows", 2001, "tvshow", "E2E Show 01")  # 7
+
+
+def test_a_first_sync_with_both_services_on(house: Household, config: Config) -> None:
+    run = house.fresh(config, "a")
+    run.first_sync()
+    with run.step("at rest (both restart, nothing changed)"):
+        run.restart(*BOXES, runner=config.runner)
+    house.save_baseline(run)  # later scenarios of this configuration start here
+
+
+def test_b_a_rating_changed_on_simkl(house: Household, config: Config) -> None:
+    run = house.after_first_sync(config, "b")
+    run.rate_on_simkl(*MOVIE_02, 3)
+    run.rate_on_simkl(*SHOW_01, 2)  # SetTVShowDetails: two UPDATEs, one write
+    with run.step("scheduled syncs (both restart)"):
+        run.restart(*BOXES, runner=config.runner)
+
+
+def test_c_a_rating_removed_on_simkl(house: Household, config: Config) -> None:
+    run = house.after_first_sync(config, "c")
+    run.unrate_on_simkl(*FILM_03)
+    with run.step("scheduled syncs (both restart)"):
+        run.restart(*BOXES, runner=config.runner)
+
+
+def test_d_a_rating_edited_on_box_a_reaches_simkl_once(house: Household, config: Config) -> None:
+    """Two-way on every member (the runner with --two-way); the boxes stay on."""
+    run = house.fresh(config, "d", two_way=True)
+    run.first_sync()
+    with run.step("edit on A, the edit checks (and the runner's run)", pushes=1):
+        run.rate_in_kodi("A", *MOVIE_01, 9)
+        run.await_edit_checks()
+        if config.runner:
+            house.runner.sync(two_way=True)  # its next scheduled run takes the edit
+
+
+def test_e_box_b_offline_during_a_change(house: Household, config: Config) -> None:
+    run = house.after_first_sync(config, "e")  # every box off
+    run.rate_on_simkl(*MOVIE_04, 2)
+    with run.step("A syncs while B is off"):
+        run.switch_on("A", runner=config.runner)
+    with run.step("B back (starts)"):
+        run.switch_on("B")
