@@ -79,6 +79,10 @@ SCREEN = "1280x720x24"
 _LIVE: set[KodiInstance] = set()
 
 
+YES_BUTTON = "11"  # DialogConfirm.xml: 10 = No (focused first), 11 = Yes
+YESNO_ACTIVE = "Window.IsActive(yesnodialog)"
+
+
 class KodiStartError(RuntimeError):
     """Kodi or Xvfb did not come up; the message carries the tail of the relevant log."""
 
@@ -727,6 +731,23 @@ class KodiInstance:
         """
         state = self.info_booleans(["System.HasModalDialog", "Window.IsActive(yesnodialog)"])
         return any(state.values())
+
+    def yesno_open(self) -> bool:
+        """A Yes/No question is up (Kodi's DialogConfirm)."""
+        return self.info_booleans([YESNO_ACTIVE])[YESNO_ACTIVE]
+
+    def answer_yes(self, screenshot: Path) -> None:
+        """Move the focus from No to Yes as the remote's left key does, show it, press OK."""
+        focused = "System.CurrentControlId"
+        if self.info_labels([focused])[focused] != YES_BUTTON:
+            self.call("Input.Left")
+        wait_for(
+            lambda: self.info_labels([focused])[focused] == YES_BUTTON,
+            timeout=5,
+            message="Yes not focused",
+        )
+        assert self.screenshot(screenshot).distinct_colours > 8
+        self.call("Input.Select")
 
     def dismiss_dialogs(self, settle: float = 1.5) -> int:
         """Press Back on modal dialogs until none has shown for ``settle`` seconds.

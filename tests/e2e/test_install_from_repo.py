@@ -59,7 +59,6 @@ MODULES = {"script.module.requests": "2.31.0", "script.module.kodi-six": "0.1.3"
 OFFICIAL_ID = "repository.xbmc.org"
 OFFICIAL_ORIGIN = "mirrors.kodi.tv"  # the host Kodi's official-repository check looks for
 HELPER_ID = "script.e2e.builtin"
-YES_BUTTON = "11"  # DialogConfirm.xml: 10 = No (focused first), 11 = Yes
 ACCOUNT = REPO_ROOT / "tests" / "sandbox" / "fixtures" / "sample_account.json"
 
 HELPER_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -209,23 +208,6 @@ def offers_everything(kodi: KodiInstance) -> dict[str, str] | None:
     return offered if {ADDON_ID, *MODULES} <= set(offered) else None
 
 
-def install_question_open(kodi: KodiInstance) -> bool:
-    return kodi.info_booleans(["Window.IsActive(yesnodialog)"])["Window.IsActive(yesnodialog)"]
-
-
-def focused_control(kodi: KodiInstance) -> str:
-    return kodi.info_labels(["System.CurrentControlId"])["System.CurrentControlId"]
-
-
-def answer_yes(kodi: KodiInstance, screenshot: Path) -> None:
-    """Move the focus from No to Yes as the remote's left key does, show it, press OK."""
-    if focused_control(kodi) != YES_BUTTON:
-        kodi.call("Input.Left")
-    wait_for(lambda: focused_control(kodi) == YES_BUTTON, timeout=5, message="Yes not focused")
-    assert kodi.screenshot(screenshot).distinct_colours > 8
-    kodi.call("Input.Select")
-
-
 def test_a_user_installs_the_add_on_from_the_repository(tmp_path: Path, test_output: Path):
     require_kodi()
     began = time.monotonic()
@@ -265,10 +247,10 @@ def test_a_user_installs_the_add_on_from_the_repository(tmp_path: Path, test_out
         timings["repositories_read"] = time.monotonic() - began
 
         kodi.execute_addon(HELPER_ID, [f"InstallAddon({ADDON_ID})"])
-        wait_for(lambda: install_question_open(kodi), timeout=20, message="no install question")
+        wait_for(kodi.yesno_open, timeout=20, message="no install question")
         question = kodi.info_labels(["Control.GetLabel(1)", "Control.GetLabel(9)"])
         assert "Simkl Ratings Sync" in question["Control.GetLabel(9)"], question
-        answer_yes(kodi, test_output / "install-confirmation.png")
+        kodi.answer_yes(test_output / "install-confirmation.png")
 
         details = wait_for(lambda: installed_details(kodi, ADDON_ID), timeout=60)
         timings["installed"] = time.monotonic() - began

@@ -34,7 +34,7 @@ from .mariadb import MariaDbVideoStore
 
 BOXES = ("A", "B")
 RUNNER = "runner"
-ROLE_SYNCS, ROLE_OTHER_SYNCS = "1", "2"  # household_role; "0" (undecided) syncs nothing either
+ROLE_UNDECIDED, ROLE_SYNCS, ROLE_OTHER_SYNCS = "0", "1", "2"  # household_role
 STARTUP_DELAY = 2  # seconds: the service's run at Kodi start comes soon
 EDIT_CHECK = 5  # seconds between two-way looks at the library (the add-on's minimum)
 QUIET = 2.5  # no Simkl request for this long after the runs: whoever was going to ask has

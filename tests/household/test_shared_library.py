@@ -16,7 +16,14 @@ A scheduled sync is the service's run at Kodi start, so the boxes are restarted.
 
 from __future__ import annotations
 
-from .household import BOXES, Config, Household
+import re
+from pathlib import Path
+
+from tests.e2e.addon_driver import ADDON_ID
+from tests.e2e.host import mtime_ns, wait_for, wait_for_file_change
+
+from .conftest import OUTPUT_ROOT
+from .household import BOXES, ROLE_SYNCS, ROLE_UNDECIDED, Config, Household
 
 # (Simkl type, Simkl id, Kodi kind, title): rated on the sandbox account (simkl_account)
 MOVIE_01 = ("movies", 1001, "movie", "E2E Movie 01")  # 4
@@ -67,3 +74,41 @@ def test_e_box_b_offline_during_a_change(house: Household, config: Config) -> No
         run.switch_on("A", runner=config.runner)
     with run.step("B back (starts)"):
         run.switch_on("B")
+
+
+SCREENS = OUTPUT_ROOT / "_screens"  # kept apart: each test's own folder is rewritten after it
+UNDECIDED = Config("out-of-the-box", {"A": ROLE_UNDECIDED, "B": ROLE_UNDECIDED})
+A_CHOSEN = Config("out-of-the-box, A chosen", {"A": ROLE_SYNCS, "B": ROLE_UNDECIDED})
+
+
+def saved_role(profile: Path) -> str:
+    """The add-on's `household_role` as Kodi saved it in the box's settings.xml."""
+    found = re.search(r'id="household_role"[^>]*>(\d)<', (profile / "settings.xml").read_text())
+    return found.group(1) if found else ""
+
+
+def test_f_out_of_the_box_no_box_syncs_until_one_is_chosen(house: Household) -> None:
+    """Both boxes installed and signed in, nobody chose: neither asks Simkl nor writes (no
+    dialog at start). "Sync now" on A asks once; Yes makes A the household's syncing box
+    and syncs right away; B, still undecided, stays silent."""
+    run = house.fresh(UNDECIDED, "f")
+    with run.step("both boxes start, nobody chosen yet"):
+        run.switch_on(*BOXES)
+    for box in house.boxes.values():
+        assert "this device: undecided" in box.kodi.read_log()
+        assert not box.kodi.yesno_open()
+    a = house.boxes["A"]
+    run.config = A_CHOSEN
+    run.expected.update(house.account.expected)
+    with run.step("Sync now on A, Yes to the question"):
+        before = mtime_ns(a.addon.report_path)
+        a.kodi.execute_addon(ADDON_ID, ["sync"])
+        wait_for(a.kodi.yesno_open, timeout=20, message="the household question on A")
+        a.kodi.answer_yes(SCREENS / "household-question.png")
+        wait_for_file_change(a.addon.report_path, before, timeout=90)
+        run.wait_quiet(0, 2.5)
+    assert a.addon.report()["result"] == "ok"
+    assert saved_role(a.addon.profile) == ROLE_SYNCS
+    with run.step("B restarts, still undecided"):
+        run.restart("B")
+    assert saved_role(house.boxes["B"].addon.profile) == ROLE_UNDECIDED
