@@ -19,9 +19,9 @@ def addon_settings(sandbox_settings) -> dict[str, str]:
 
 
 def test_the_service_syncs_by_itself_after_kodi_starts(
-    pristine_kodi, installed_addon, sandbox, account: Account, test_output: Path
+    pristine_kodi, addon: AddonDriver, sandbox, account: Account, test_output: Path
 ):
-    addon = AddonDriver(pristine_kodi)
+    """`addon`: the sandbox back at the original account, whatever ran before."""
     pristine_kodi.quit_kodi()  # so no earlier service run can still write a report
     addon.seed_token(sandbox.issue_token())
     before = mtime_ns(addon.report_path)
