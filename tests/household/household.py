@@ -478,6 +478,15 @@ class Scenario:
         with self.step("first sync (both boxes start)"):
             self.switch_on(*BOXES, runner=self.config.runner)
 
+    def choose(self, config: Config) -> None:
+        """The user changes who syncs (each box's setting; boxes off, as Kodi caches them)."""
+        self.household.quit()
+        for name, box in self.household.boxes.items():
+            settings = self.household.settings(config, name, two_way=self.two_way)
+            box.kodi.write_addon_settings(ADDON_ID, settings)
+        self.config = config
+        self.feature_targets = config.needs_feature
+
     def rate_on_simkl(self, type_: str, simkl_id: int, kind: str, title: str, value: int) -> None:
         """The user rates on simkl.com; the library should follow."""
         self.sandbox.set_rating(type_, simkl_id, value)

@@ -23,7 +23,15 @@ from tests.e2e.addon_driver import ADDON_ID
 from tests.e2e.host import mtime_ns, wait_for, wait_for_file_change
 
 from .conftest import OUTPUT_ROOT
-from .household import BOXES, ROLE_SYNCS, ROLE_UNDECIDED, Config, Household
+from .household import (
+    BOXES,
+    CONFIGS,
+    ROLE_OTHER_SYNCS,
+    ROLE_SYNCS,
+    ROLE_UNDECIDED,
+    Config,
+    Household,
+)
 
 # (Simkl type, Simkl id, Kodi kind, title): rated on the sandbox account (simkl_account)
 MOVIE_01 = ("movies", 1001, "movie", "E2E Movie 01")  # 4
@@ -112,3 +120,21 @@ def test_f_out_of_the_box_no_box_syncs_until_one_is_chosen(house: Household) -> 
     with run.step("B restarts, still undecided"):
         run.restart("B")
     assert saved_role(house.boxes["B"].addon.profile) == ROLE_UNDECIDED
+
+
+WITH_FEATURE = next(c for c in CONFIGS if c.name == "with-feature")  # A syncs, B does not
+MOVED_TO_B = Config("role moved to B", {"A": ROLE_OTHER_SYNCS, "B": ROLE_SYNCS})
+
+
+def test_g_the_job_moves_to_b_which_clears_what_a_wrote(house: Household) -> None:
+    """A synced the library for a while; the user makes B the syncing box. B's first run
+    finds everything equal to Simkl and writes nothing; a rating A wrote, removed on Simkl
+    later, is cleared by B (the syncing box owns every value equal to Simkl's), and A, now
+    leaving the library to B, asks Simkl nothing."""
+    run = house.after_first_sync(WITH_FEATURE, "g")
+    run.choose(MOVED_TO_B)
+    with run.step("B's first sync as the syncing box (both restart)"):
+        run.restart(*BOXES)
+    run.unrate_on_simkl(*FILM_03)
+    with run.step("removed on Simkl, then both boxes' syncs"):
+        run.restart(*BOXES)
