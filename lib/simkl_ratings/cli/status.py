@@ -12,6 +12,7 @@ from typing import Any
 from ..core.errors import SyncError
 from ..core.library.jsonrpc import JsonRpc
 from ..core.simkl import activities as activity_gate
+from ..core.sync.household import NOT_SHARED, Role
 from ..core.sync.report import load_report
 from ..core.sync.run import SyncOptions
 from ..core.timeutil import format_instant
@@ -70,10 +71,10 @@ def _pending(ctx: RunnerContext, offline: bool, signed_in: bool) -> tuple[dict[s
 
 
 HOUSEHOLD_WORDS = {
-    "not-shared": "not shared (this Kodi has a library of its own).",
-    "undecided": "no device chosen yet; this runner may sync it.",
-    "this-device": "that Kodi syncs it itself; `sync` leaves it alone (exit code 8).",
-    "another-device": "another device syncs it (this runner may be that device).",
+    NOT_SHARED: "not shared (this Kodi has a library of its own).",
+    Role.UNDECIDED.label: "no device chosen yet; this runner may sync it.",
+    Role.THIS_DEVICE.label: "that Kodi syncs it itself; `sync` leaves it alone (exit code 8).",
+    Role.ANOTHER_DEVICE.label: "another device syncs it (this runner may be that device).",
 }
 
 

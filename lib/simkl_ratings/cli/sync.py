@@ -13,6 +13,7 @@ from typing import Any
 from ..core.errors import Cancelled, SignedOut, SyncError
 from ..core.library.jsonrpc import JsonRpc
 from ..core.simkl.signin import require_write
+from ..core.sync.household import PROPERTY, Role, role_of
 from ..core.sync.lock import HeartbeatProgress
 from ..core.sync.report import RESULT_CANCELLED, Report, save_report
 from ..core.sync.run import Mode, Progress, Stage, SyncOptions, run_sync
@@ -21,8 +22,7 @@ from .context import RunnerContext
 from .exit_codes import ExitCode, for_error_code, for_report
 from .terminal import ProgressBar
 
-# What the add-on's service on that Kodi publishes (kodi/context.py HOUSEHOLD_PROPERTY).
-HOUSEHOLD_LABEL = "Window(Home).Property(script.simkl.ratings.household)"
+HOUSEHOLD_LABEL = f"Window(Home).Property({PROPERTY})"
 OTHER_DEVICE_TEXT = (
     "that Kodi syncs its shared library itself; set its add-on to 'Another device syncs it' "
     "to let this runner sync for the household"
@@ -46,8 +46,8 @@ def _wait_for_scan(ctx: RunnerContext, rpc: JsonRpc, progress: Progress) -> bool
 
 
 def kodi_household(rpc: JsonRpc) -> str:
-    """The add-on's household role on that Kodi (`not-shared`, `undecided`, `this-device`,
-    `another-device`), or "" when the add-on's service does not run there."""
+    """What the add-on's service on that Kodi publishes (`Household.describe()`), or "" when
+    it does not run there."""
     answer = rpc.call("XBMC.GetInfoLabels", {"labels": [HOUSEHOLD_LABEL]})
     value = answer.get(HOUSEHOLD_LABEL) if isinstance(answer, dict) else None
     return value if isinstance(value, str) else ""
@@ -80,8 +80,8 @@ def _locked_run(ctx: RunnerContext, creds: Any, progress: Progress, *, dry_run: 
     library = ctx.library()
     preflight = JsonRpc(ctx.transport())
     preflight.call("JSONRPC.Ping")
-    household = kodi_household(preflight)
-    if household == "this-device":
+    role = role_of(kodi_household(preflight))  # None: not shared, or no add-on there
+    if role is Role.THIS_DEVICE:
         raise _OtherDeviceSyncs()
     if ctx.config.two_way:
         require_write(creds.auth_version, creds.scope)
@@ -98,7 +98,7 @@ def _locked_run(ctx: RunnerContext, creds: Any, progress: Progress, *, dry_run: 
         title_fallback=ctx.config.title_fallback,
         account_id=creds.account_id,
         two_way=ctx.config.two_way,
-        shared_library=ctx.config.shared_library or household in ("undecided", "another-device"),
+        shared_library=ctx.config.shared_library or role is not None,
     )
     return run_sync(client, library, options, progress, ctx.sync_state())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -14,9 +15,9 @@ from kodi_six import xbmc, xbmcaddon, xbmcgui, xbmcvfs
 from .. import ADDON_ID
 from ..core.config import Settings, parse_settings
 from ..core.files import read_json
+from ..core.library import shared
 from ..core.library.gateway import KodiLibrary
 from ..core.library.jsonrpc import JsonRpc, JsonRpcError
-from ..core.library.shared import shared_library
 from ..core.simkl.client import SimklClient, Wait
 from ..core.simkl.credentials import Credentials, CredentialStore
 from ..core.simkl.flows import FlowMemory
@@ -32,7 +33,6 @@ LOG = logging.getLogger(__name__)
 
 PACKAGING_FILE = os.path.join("resources", "packaging.json")
 SESSION_PROPERTY = f"{ADDON_ID}.session"
-HOUSEHOLD_PROPERTY = f"{ADDON_ID}.household"  # read by the command-line runner
 # Where Kodi reads advancedsettings.xml from, in its order (the user's file wins).
 ADVANCED_SETTINGS = (
     "special://xbmc/system/advancedsettings.xml",
@@ -135,10 +135,15 @@ class AddonContext:
     def library(self) -> KodiLibrary:
         return KodiLibrary(JsonRpc(kodi_transport))
 
+    @functools.cached_property
+    def shared_library(self) -> shared.SharedLibrary | None:
+        """Kodi reads advancedsettings.xml once, at its start; a context reads it once too."""
+        texts = [_read_text(xbmcvfs.translatePath(path)) for path in ADVANCED_SETTINGS]
+        return shared.shared_library(texts)
+
     def household(self) -> Household:
         """Whether the video library is shared, and this device's role there."""
-        texts = [_read_text(xbmcvfs.translatePath(path)) for path in ADVANCED_SETTINGS]
-        return Household(shared_library(texts), Role(self.settings.household_role))
+        return Household(self.shared_library, Role(self.settings.household_role))
 
     def set_household_role(self, role: Role) -> None:
         self.addon.setSetting("household_role", str(int(role)))

@@ -232,7 +232,7 @@ def _run_locked(
         title_fallback=settings.title_fallback,
         account_id=creds.account_id,
         two_way=settings.two_way,
-        shared_library=ctx.household().shared is not None,
+        shared_library=ctx.shared_library is not None,
         wait=monitor.waitForAbort,
     )
     heading = ctx.localize(S.ACTION_PREVIEW if dry_run else S.ACTION_SYNC)

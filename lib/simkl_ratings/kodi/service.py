@@ -12,11 +12,12 @@ from kodi_six import xbmc, xbmcgui
 from .. import ADDON_ID
 from ..core.config import Settings
 from ..core.errors import SignedOut, SyncError
+from ..core.sync.household import PROPERTY as HOUSEHOLD_PROPERTY
 from ..core.sync.household import Household, Verdict
 from ..core.sync.run import Mode
 from ..core.sync.two_way import kodi_edited
 from . import strings as S
-from .context import HOUSEHOLD_PROPERTY, AddonContext
+from .context import AddonContext
 from .login import current_credentials
 from .runner import run
 from .ui import notify

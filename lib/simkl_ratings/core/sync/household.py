@@ -17,7 +17,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from ... import ADDON_ID
 from ..library.shared import SharedLibrary
+
+# The Home window property the add-on's service publishes its `Household.describe()` in, so
+# the command-line runner, talking to that Kodi, knows whether it syncs the library itself.
+PROPERTY = f"{ADDON_ID}.household"
+NOT_SHARED = "not-shared"
 
 
 class Role(enum.IntEnum):
@@ -26,6 +32,16 @@ class Role(enum.IntEnum):
     UNDECIDED = 0
     THIS_DEVICE = 1
     ANOTHER_DEVICE = 2
+
+    @property
+    def label(self) -> str:
+        """As published: `undecided`, `this-device`, `another-device`."""
+        return self.name.lower().replace("_", "-")
+
+
+def role_of(label: str) -> Role | None:
+    """The role a published label names; None for `not-shared`, "" or anything unknown."""
+    return next((role for role in Role if role.label == label), None)
 
 
 class Verdict(enum.Enum):
@@ -50,5 +66,5 @@ class Household:
         return self.verdict is Verdict.SYNC
 
     def describe(self) -> str:
-        """What other processes (the runner, skins) read back: `not-shared` or `<role>`."""
-        return "not-shared" if self.shared is None else self.role.name.lower().replace("_", "-")
+        """What other processes (the runner, skins) read back: `not-shared` or the role."""
+        return NOT_SHARED if self.shared is None else self.role.label
