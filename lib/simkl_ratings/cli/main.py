@@ -119,30 +119,24 @@ def _sync_options(parser: argparse.ArgumentParser) -> None:
         choices=sorted(POLICY_WORDS),
         help="when Kodi already has another rating (default: simkl-wins)",
     )
-    parser.add_argument(
-        "--title-fallback",
-        dest="title_fallback",
-        action="store_true",
-        default=None,
-        help="match by title and year when no id matches",
-    )
-    parser.add_argument("--no-title-fallback", dest="title_fallback", action="store_false")
+    _switch(parser, "title_fallback", "match by title and year when no id matches")
     parser.add_argument("--batch-size", metavar="N", help="ratings per JSON-RPC batch (1-1000)")
-    parser.add_argument(
-        "--two-way",
-        dest="two_way",
-        action="store_true",
-        default=None,
-        help="also send ratings changed in Kodi to Simkl",
+    _switch(parser, "two_way", "also send ratings changed in Kodi to Simkl")
+    _switch(
+        parser,
+        "shared_library",
+        "Kodi's library is shared by several devices (MySQL/MariaDB)",
+        negatable=False,
     )
-    parser.add_argument("--no-two-way", dest="two_way", action="store_false")
-    parser.add_argument(
-        "--shared-library",
-        dest="shared_library",
-        action="store_true",
-        default=None,
-        help="Kodi's library is shared by several devices (MySQL/MariaDB)",
-    )
+
+
+def _switch(parser: argparse.ArgumentParser, name: str, text: str, *, negatable: bool = True):
+    """`--name` (and `--no-name`) for a boolean option; unset (None) leaves it to the
+    environment and the config file."""
+    flag = "--" + name.replace("_", "-")
+    parser.add_argument(flag, dest=name, action="store_true", default=None, help=text)
+    if negatable:
+        parser.add_argument("--no-" + flag[2:], dest=name, action="store_false")
 
 
 def build_parser(out: TextIO, err: TextIO) -> argparse.ArgumentParser:
