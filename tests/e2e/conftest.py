@@ -32,8 +32,8 @@ from .fixture_support import (
     LogWatch,
     build_addon_zip,
     call_failed,
-    fail_on_tracebacks,
-    keep_call_report,
+    pytest_runtest_call,  # noqa: F401 (the hooks: traceback guard, call report)
+    pytest_runtest_makereport,  # noqa: F401
     require_kodi,
     reset_sandbox,
     running_sandbox,
@@ -209,24 +209,6 @@ def _kodi_evidence(request: pytest.FixtureRequest) -> Iterator[None]:
     request.node.stash[LOG_WATCH] = watch
     yield
     watch.save(output_dir_for(request.node.name), failed=call_failed(request.node))
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """Fail a passing Kodi test whose run left a Python traceback in kodi.log."""
-    result = yield
-    fail_on_tracebacks(item)
-    return result
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Iterator[pytest.TestReport]:
-    """Keep the call-phase report so the evidence fixture knows whether the test failed."""
-    report = yield
-    keep_call_report(item, report)
-    return report
 
 
 # -- the add-on under test against the Simkl sandbox -----------------------------------------

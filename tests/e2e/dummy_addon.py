@@ -17,8 +17,16 @@ RUN_FILE = "run.json"
 SERVICE_FILE = "service-started.json"
 DELIBERATE_ERROR = "deliberate e2e failure"
 
-ADDON_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<addon id="{DUMMY_ID}" name="E2E Dummy" version="1.0.0" provider-name="e2e-harness">
+
+def script_addon_xml(
+    addon_id: str, name: str, summary: str, *, service: bool = False, description: str = ""
+) -> str:
+    """The addon.xml of a harness add-on: a script (and a service) that needs what the add-on
+    under test needs (Python 3 and the requests and kodi-six modules)."""
+    service_point = '\n  <extension point="xbmc.service" library="service.py"/>' if service else ""
+    about = f'\n    <description lang="en_GB">{description}</description>' if description else ""
+    return f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<addon id="{addon_id}" name="{name}" version="1.0.0" provider-name="e2e-harness">
   <requires>
     <import addon="xbmc.python" version="3.0.0"/>
     <import addon="script.module.requests" version="2.22.0"/>
@@ -26,15 +34,22 @@ ADDON_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
   </requires>
   <extension point="xbmc.python.script" library="default.py">
     <provides>executable</provides>
-  </extension>
-  <extension point="xbmc.service" library="service.py"/>
+  </extension>{service_point}
   <extension point="xbmc.addon.metadata">
-    <summary lang="en_GB">Harness smoke-test add-on</summary>
-    <description lang="en_GB">Proves services, scripts and module imports work.</description>
+    <summary lang="en_GB">{summary}</summary>{about}
     <platform>all</platform>
   </extension>
 </addon>
 """
+
+
+ADDON_XML = script_addon_xml(
+    DUMMY_ID,
+    "E2E Dummy",
+    "Harness smoke-test add-on",
+    service=True,
+    description="Proves services, scripts and module imports work.",
+)
 
 SETTINGS_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <settings version="1">

@@ -152,23 +152,32 @@ class LogWatch:
 
 
 def call_failed(item: pytest.Item) -> bool:
-    """True when the test body failed (kept by keep_call_report)."""
+    """True when the test body failed (kept by the pytest_runtest_makereport hook)."""
     report = item.stash.get(CALL_REPORT, None)
     return report is not None and report.failed
 
 
-def keep_call_report(item: pytest.Item, report: pytest.TestReport) -> None:
-    """For a conftest's pytest_runtest_makereport: remember the call phase's report."""
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail a passing test whose Kodis logged a Python traceback meanwhile, unless it is marked
+    ``kodi_allow_tracebacks``. A hook for the conftests of tests/e2e and tests/household
+    (imported there by name); tests without a LogWatch are left alone."""
+    result = yield
+    watch = item.stash.get(LOG_WATCH, None)
+    if watch is not None and not item.get_closest_marker("kodi_allow_tracebacks"):
+        found = watch.tracebacks()
+        if found:
+            pytest.fail("kodi.log gained Python tracebacks:\n" + "\n".join(found), pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[pytest.TestReport]:
+    """Keep the call phase's report, so the evidence fixtures know whether the test failed
+    (call_failed). A hook for the same conftests."""
+    report = yield
     if report.when == "call":
         item.stash[CALL_REPORT] = report
-
-
-def fail_on_tracebacks(item: pytest.Item) -> None:
-    """For a conftest's pytest_runtest_call: fail a passing test whose Kodis logged a Python
-    traceback, unless it is marked ``kodi_allow_tracebacks``."""
-    watch = item.stash.get(LOG_WATCH, None)
-    if watch is None or item.get_closest_marker("kodi_allow_tracebacks"):
-        return
-    found = watch.tracebacks()
-    if found:
-        pytest.fail("kodi.log gained Python tracebacks:\n" + "\n".join(found), pytrace=False)
+    return report

@@ -14,25 +14,14 @@ import json
 import zipfile
 from pathlib import Path
 
+from .dummy_addon import script_addon_xml
+
 PROBE_ID = "script.e2e.importprobe"
 LOG_TAG = "E2E-IMPORT-PROBE"
 
-ADDON_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<addon id="{PROBE_ID}" name="E2E import probe" version="1.0.0" provider-name="e2e-harness">
-  <requires>
-    <import addon="xbmc.python" version="3.0.0"/>
-    <import addon="script.module.requests" version="2.22.0"/>
-    <import addon="script.module.kodi-six" version="0.1.3"/>
-  </requires>
-  <extension point="xbmc.python.script" library="default.py">
-    <provides>executable</provides>
-  </extension>
-  <extension point="xbmc.addon.metadata">
-    <summary lang="en_GB">Imports an add-on's modules and logs failures</summary>
-    <platform>all</platform>
-  </extension>
-</addon>
-"""
+ADDON_XML = script_addon_xml(
+    PROBE_ID, "E2E import probe", "Imports an add-on's modules and logs failures"
+)
 
 # sys.argv[1]: the lib folder; sys.argv[2]: one module; sys.argv[3]: the run's number, logged
 # back so that no two lines are equal (Kodi 20 and 21 hold back repeated identical log lines).

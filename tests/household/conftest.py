@@ -32,9 +32,9 @@ from tests.e2e.fixture_support import (
     LogWatch,
     build_addon_zip,
     call_failed,
-    fail_on_tracebacks,
-    keep_call_report,
     kodi_missing,
+    pytest_runtest_call,  # noqa: F401 (the hooks: traceback guard, call report)
+    pytest_runtest_makereport,  # noqa: F401
     require,
     running_sandbox,
     safe_name,
@@ -222,21 +222,3 @@ def _household_evidence(request: pytest.FixtureRequest) -> Iterator[None]:
     mine = [asdict(step) for step in household.figures.steps[steps_before:]]
     if mine:
         (out / "figures.json").write_text(json.dumps(mine, indent=2), encoding="utf-8")
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """Fail a passing household test when a box's kodi.log gained a Python traceback."""
-    result = yield
-    fail_on_tracebacks(item)
-    return result
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Iterator[pytest.TestReport]:
-    """Keep the call-phase report so the evidence fixture knows whether the test failed."""
-    report = yield
-    keep_call_report(item, report)
-    return report

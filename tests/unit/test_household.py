@@ -77,7 +77,10 @@ def test_only_the_chosen_device_syncs_a_shared_library(shared, role, verdict):
 
 
 # -- the Kodi shell ------------------------------------------------------------------------------
-def share_library(env, role: Role | None = None) -> None:
+def signed_in_on_a_shared_library(env, role: Role | None = None) -> None:
+    """A signed-in device whose Kodi library (Maleficent, The Last Ship) lives in MySQL."""
+    env.sign_in_stored()
+    library(env)
     os.makedirs(env.state.profile_root, exist_ok=True)
     with open(os.path.join(env.state.profile_root, "advancedsettings.xml"), "w") as stream:
         stream.write(MYSQL)
@@ -91,9 +94,7 @@ def household_property(env) -> str:
 
 @responses.activate
 def test_an_undecided_service_asks_simkl_nothing_and_hints_once_without_a_dialog(env):
-    env.sign_in_stored()
-    library(env)
-    share_library(env)
+    signed_in_on_a_shared_library(env)
     env.state.settings.update({"startup_delay": "0", "sync_interval": "0", "two_way": "true"})
     env.state.abort_after_waits = 5
     service.main()
@@ -108,9 +109,7 @@ def test_an_undecided_service_asks_simkl_nothing_and_hints_once_without_a_dialog
 
 @responses.activate
 def test_a_service_that_leaves_the_library_to_another_device_stays_silent(env):
-    env.sign_in_stored()
-    library(env)
-    share_library(env, Role.ANOTHER_DEVICE)
+    signed_in_on_a_shared_library(env, Role.ANOTHER_DEVICE)
     env.state.settings.update({"startup_delay": "0", "sync_interval": "0", "two_way": "true"})
     env.state.abort_after_waits = 5
     service.main()
@@ -123,9 +122,7 @@ def test_a_service_that_leaves_the_library_to_another_device_stays_silent(env):
 
 @responses.activate
 def test_the_chosen_device_syncs_in_the_background_as_before(env):
-    env.sign_in_stored()
-    library(env)
-    share_library(env, Role.THIS_DEVICE)
+    signed_in_on_a_shared_library(env, Role.THIS_DEVICE)
     env.serve_ratings(movies=MOVIES, shows=SHOWS)
     env.state.settings.update({"startup_delay": "0", "sync_interval": "0"})
     env.state.abort_after_waits = 30
@@ -136,9 +133,7 @@ def test_the_chosen_device_syncs_in_the_background_as_before(env):
 
 @responses.activate
 def test_a_manual_sync_asks_once_and_a_yes_makes_this_device_the_one(env):
-    env.sign_in_stored()
-    library(env)
-    share_library(env)
+    signed_in_on_a_shared_library(env)
     env.serve_ratings(movies=MOVIES, shows=SHOWS)
     env.state.yesno_answers = [True]
     script.main(["default.py", "sync"])
@@ -153,9 +148,7 @@ def test_a_manual_sync_asks_once_and_a_yes_makes_this_device_the_one(env):
 
 @responses.activate
 def test_a_no_leaves_the_library_to_another_device_and_asks_simkl_nothing(env):
-    env.sign_in_stored()
-    library(env)
-    share_library(env)
+    signed_in_on_a_shared_library(env)
     env.state.yesno_answers = [False]
     script.main(["default.py", "sync"])
     assert env.state.settings["household_role"] == "2"
@@ -169,9 +162,7 @@ def test_a_no_leaves_the_library_to_another_device_and_asks_simkl_nothing(env):
 
 @responses.activate
 def test_a_manual_sync_on_a_device_that_left_it_offers_to_take_over(env):
-    env.sign_in_stored()
-    library(env)
-    share_library(env, Role.ANOTHER_DEVICE)
+    signed_in_on_a_shared_library(env, Role.ANOTHER_DEVICE)
     env.serve_ratings(movies=MOVIES, shows=SHOWS)
     env.state.yesno_answers = [False]
     script.main(["default.py", "sync"])
@@ -219,9 +210,7 @@ def test_a_second_device_syncing_the_same_library_is_noticed(engine, tmp_path):
 
 @responses.activate
 def test_the_user_hears_when_two_devices_sync_one_library(env):
-    env.sign_in_stored()
-    library(env)
-    share_library(env, Role.THIS_DEVICE)
+    signed_in_on_a_shared_library(env, Role.THIS_DEVICE)
     env.serve_ratings(movies=MOVIES, shows=SHOWS)
     script.main(["default.py", "sync"])
     env.kodi.tables["movies"][1]["userrating"] = 7  # another device wrote Simkl's new value
