@@ -78,6 +78,11 @@ class Engine:
             options["mode"] = Mode.CACHED
         return run_sync(client, library, SyncOptions(types=types, **options), progress, self.store)
 
+    types = SIMKL_TYPES
+
+    def kodi_library(self) -> KodiLibrary:
+        return KodiLibrary(JsonRpc(self.kodi.handle))
+
     def http(self, prefix: str = "/") -> int:
         return self.sandbox.request_count(prefix)
 
