@@ -30,6 +30,7 @@ _BY_ERROR_CODE: Mapping[str, ExitCode] = {
     "kodi_unreachable": ExitCode.KODI,
     "kodi_auth": ExitCode.KODI,
     "cancelled": ExitCode.INTERRUPTED,
+    "other_device": ExitCode.OTHER_DEVICE,
 }
 
 

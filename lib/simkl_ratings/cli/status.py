@@ -14,7 +14,6 @@ from ..core.library.jsonrpc import JsonRpc
 from ..core.simkl import activities as activity_gate
 from ..core.sync.household import NOT_SHARED, Role
 from ..core.sync.report import load_report
-from ..core.sync.run import SyncOptions
 from ..core.timeutil import format_instant
 from . import output
 from .context import RunnerContext
@@ -23,7 +22,7 @@ from .sync import kodi_household
 
 
 def _account(ctx: RunnerContext) -> dict[str, Any] | None:
-    creds = ctx.current_credentials()
+    creds = ctx.workspace().current_credentials()
     if creds is None:
         return None
     return {
@@ -39,10 +38,9 @@ def _account(ctx: RunnerContext) -> dict[str, Any] | None:
 def _pending(ctx: RunnerContext, offline: bool, signed_in: bool) -> tuple[dict[str, Any], ExitCode]:
     """What the next sync has to do, and the exit code of the Simkl check."""
     config = ctx.config
-    state = ctx.sync_state().load()
-    options = SyncOptions(
-        types=config.types, policy=config.policy, title_fallback=config.title_fallback
-    )
+    ws = ctx.workspace()
+    state = ws.sync_state().load()
+    options = config.preferences().options(account_id=None, shared_library=config.shared_library)
     pending: dict[str, Any] = {
         "first_sync": state is None or state.activities is None,
         "retry_writes": bool(state and state.needs_apply),
@@ -51,14 +49,14 @@ def _pending(ctx: RunnerContext, offline: bool, signed_in: bool) -> tuple[dict[s
         ),
         "simkl_moved": None,  # unknown offline
     }
-    blocked = ctx.quota_gate().blocked_until()
+    blocked = ws.quota_gate().blocked_until()
     pending["quota_blocked_until"] = format_instant(blocked) if blocked else None
     if offline or not signed_in or blocked is not None or state is None or state.activities is None:
         return pending, ExitCode.OK
-    creds = ctx.current_credentials()
+    creds = ws.current_credentials()
     assert creds is not None
     try:
-        current = activity_gate.validate(ctx.signed_in_client(creds).activities())
+        current = activity_gate.validate(ws.signed_in_client(creds).activities())
     except SyncError as exc:
         pending["simkl_error"] = str(exc)
         return pending, for_error_code(exc.code)
@@ -129,7 +127,7 @@ def status(ctx: RunnerContext, *, offline: bool) -> ExitCode:
         "signed_in": account is not None,
         "account": account,
         "kodi": kodi,
-        "last_sync": _last(load_report(ctx.report_path)),
+        "last_sync": _last(load_report(ctx.workspace().report_path)),
         "pending": pending,
         "config": ctx.config.describe(),
         "config_dir": ctx.paths.config_dir,

@@ -136,8 +136,9 @@ class SyncService(xbmc.Monitor):
             return False
         self.updated_at, self.edits_checked = None, now
         ctx = self._context()
+        ws = ctx.workspace(self)
         try:
-            edited = kodi_edited(ctx.library(), ctx.sync_state(), settings.enabled_types())
+            edited = kodi_edited(ws.library(), ws.sync_state(), settings.enabled_types())
             LOG.debug("looked for ratings changed in Kodi: %s", "found" if edited else "none")
             return edited
         except SyncError as exc:  # Kodi busy or quitting: look again next time
