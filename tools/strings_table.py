@@ -70,6 +70,11 @@ STRINGS = [
         "ERROR_UNEXPECTED",
         "The sync stopped on an unexpected error. Details are in the Kodi log.",
     ),
+    (
+        30520,
+        "ERROR_TOKEN_REFUSED",
+        "Simkl refused your sign-in for now. It is kept; the next sync tries again.",
+    ),
     # Sign-in
     (30062, "LOGIN_EXPIRES", "The code expires in {minutes}:{seconds}"),
     (30063, "LOGIN_CANCEL", "Cancel"),

@@ -25,6 +25,7 @@ ERROR_STRINGS = {
     "simkl": S.ERROR_SIMKL,
     "scope": S.ERROR_SCOPE,
     "quota": S.ERROR_QUOTA,
+    "token_refused": S.ERROR_TOKEN_REFUSED,
 }
 TYPE_STRINGS = {"movies": S.TYPE_MOVIES, "shows": S.TYPE_SHOWS, "anime": S.TYPE_ANIME}
 KIND_STRINGS = {"movie": S.TYPE_MOVIES, "tvshow": S.TYPE_SHOWS}

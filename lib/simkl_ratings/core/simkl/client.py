@@ -2,7 +2,8 @@
 
 One `requests.Session` for a run. Every request carries client_id, app-name and app-version;
 /sync and /users calls carry the bearer token, taken from a `TokenSource` that may refresh it
-(AUTH V2): a 401 asks the source for a new token once and the call is sent once more. 429 and
+(AUTH V2): a 401 asks the source for a new token once and the call is sent once more; a second
+401 is `TokenRefused`, which keeps the sign-in (only `invalid_grant` ends it). 429 and
 5xx are retried with backoff that honours Retry-After; other 4xx never are. Simkl's daily quota
 (429 user_limit_exceeded) is never waited for: the `QuotaGate` remembers it and every later call
 is refused locally until it ends. /oauth2/* calls are form posts without a token. Nothing here
@@ -34,6 +35,7 @@ from ..errors import (
     ServerError,
     SignedOut,
     SimklError,
+    TokenRefused,
 )
 from ..timeutil import utc_now
 
@@ -274,9 +276,11 @@ class SimklClient:
         while True:
             try:
                 outcome = self._attempt(method, path, headers, body, form, attempt)
-            except SignedOut:
+            except SignedOut as refused:
                 sent = headers.get("Authorization", "")[len("Bearer ") :]
-                if reauthorised or self.auth is None or not sent:
+                if reauthorised:  # refused again right after a refresh that worked
+                    raise TokenRefused(str(refused), refused.status, refused.error) from None
+                if self.auth is None or not sent:
                     raise
                 reauthorised = True
                 fresh = self.auth.refreshed(sent)
