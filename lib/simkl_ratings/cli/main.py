@@ -32,6 +32,7 @@ from .paths import Paths
 
 PROG = "simkl-ratings-sync"
 _CONNECTION_OPTIONS = ("kodi_url", "kodi_user", "kodi_password", "client_id", "api_url")
+SILENT = logging.CRITICAL + 1  # no engine log line reaches stderr without -v
 _SYNC_OPTIONS = ("types", "policy", "title_fallback", "batch_size", "two_way", "shared_library")
 
 EPILOG = """\
@@ -183,13 +184,16 @@ class _RedactingFormatter(logging.Formatter):
 
 
 def _setup_logging(verbosity: int, stream: TextIO) -> logging.Handler:
+    """The engine's log on stderr only when asked (-v: what happens, -vv: details). Without
+    it the runner says what matters itself, once: a cron job that went well prints nothing on
+    stderr, and an error is one line, not the engine's line and the runner's."""
     logger = logging.getLogger("simkl_ratings")
     handler = logging.StreamHandler(stream)
     handler.setFormatter(_RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
-    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    level = SILENT if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler.setLevel(level)
     logger.addHandler(handler)
-    logger.setLevel(min(level, logger.level or logging.WARNING))
+    logger.setLevel(min(level, logger.level or SILENT))
     logger.propagate = False
     return handler
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.errors import SyncError
+from ..core.errors import ScopeMissing, SignedOut, SyncError
 from ..core.library.jsonrpc import JsonRpc
 from ..core.simkl import activities as activity_gate
 from ..core.sync.household import NOT_SHARED, Role
 from ..core.sync.report import load_report
-from ..core.timeutil import format_instant
+from ..core.timeutil import format_instant, parse_instant
 from . import output
 from .context import RunnerContext
 from .exit_codes import ExitCode, for_error_code
@@ -68,6 +68,7 @@ def _pending(ctx: RunnerContext, offline: bool, signed_in: bool) -> tuple[dict[s
     return pending, ExitCode.OK
 
 
+SIGN_IN_ERRORS = (SignedOut.code, ScopeMissing.code)
 HOUSEHOLD_WORDS = {
     NOT_SHARED: "not shared (this Kodi has a library of its own).",
     Role.UNDECIDED.label: "no device chosen yet; this runner may sync it.",
@@ -101,7 +102,9 @@ def _kodi(ctx: RunnerContext, offline: bool) -> tuple[dict[str, Any], ExitCode]:
     return kodi, ExitCode.OK
 
 
-def _last(report: dict[str, Any] | None) -> dict[str, Any] | None:
+def _last(report: dict[str, Any] | None, account: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The last run's summary; `before_sign_in` when it failed for want of a sign-in before
+    the one now stored was made (its "not signed in" is history, not the state of things)."""
     if report is None:
         return None
     keys = (
@@ -115,6 +118,10 @@ def _last(report: dict[str, Any] | None) -> dict[str, Any] | None:
     )
     summary = {key: report.get(key) for key in keys}
     summary["summary"] = output.summary(report)[0]
+    ran = parse_instant(report.get("finished_at"))
+    signed_in = parse_instant(account["signed_in_at"]) if account else None
+    signed_out = report.get("error_code") in SIGN_IN_ERRORS
+    summary["before_sign_in"] = bool(signed_out and ran and signed_in and ran <= signed_in)
     return summary
 
 
@@ -127,7 +134,7 @@ def status(ctx: RunnerContext, *, offline: bool) -> ExitCode:
         "signed_in": account is not None,
         "account": account,
         "kodi": kodi,
-        "last_sync": _last(load_report(ctx.workspace().report_path)),
+        "last_sync": _last(load_report(ctx.workspace().report_path), account),
         "pending": pending,
         "config": ctx.config.describe(),
         "config_dir": ctx.paths.config_dir,
@@ -150,7 +157,8 @@ def _words(data: dict[str, Any]) -> list[str]:
     else:
         who = account["account_name"] or f"account {account['account_id']}"
         until = f", token valid until {account['expires_at']}" if account["expires_at"] else ""
-        lines = [f"Simkl: signed in as {who} (AUTH V{account['auth_version']}{until})."]
+        since = f", since {account['signed_in_at']}" if account["signed_in_at"] else ""
+        lines = [f"Simkl: signed in as {who} (AUTH V{account['auth_version']}{since}{until})."]
     kodi = data["kodi"]
     if kodi["url"] is None:
         lines.append(
@@ -167,9 +175,12 @@ def _words(data: dict[str, Any]) -> list[str]:
             role = kodi["household"]
             lines.append(f"The add-on on that Kodi: {HOUSEHOLD_WORDS.get(role, role)}")
     last = data["last_sync"]
-    lines.append(
-        f"Last sync: {last['finished_at']}: {last['summary']}" if last else "Last sync: never."
-    )
+    if last is None:
+        lines.append("Last sync: never.")
+    elif last["before_sign_in"]:
+        lines.append(f"Last sync: {last['finished_at']}, before this sign-in: {last['summary']}")
+    else:
+        lines.append(f"Last sync: {last['finished_at']}: {last['summary']}")
     pending = data["pending"]
     todo = []
     if pending["first_sync"]:
