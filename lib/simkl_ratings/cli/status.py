@@ -174,14 +174,20 @@ def _words(data: dict[str, Any]) -> list[str]:
         if kodi.get("household"):
             role = kodi["household"]
             lines.append(f"The add-on on that Kodi: {HOUSEHOLD_WORDS.get(role, role)}")
-    last = data["last_sync"]
+    lines.append(_last_words(data["last_sync"]))
+    lines.append(_pending_words(data["pending"]))
+    return lines
+
+
+def _last_words(last: dict[str, Any] | None) -> str:
     if last is None:
-        lines.append("Last sync: never.")
-    elif last["before_sign_in"]:
-        lines.append(f"Last sync: {last['finished_at']}, before this sign-in: {last['summary']}")
-    else:
-        lines.append(f"Last sync: {last['finished_at']}: {last['summary']}")
-    pending = data["pending"]
+        return "Last sync: never."
+    if last["before_sign_in"]:
+        return f"Last sync: {last['finished_at']}, before this sign-in: {last['summary']}"
+    return f"Last sync: {last['finished_at']}: {last['summary']}"
+
+
+def _pending_words(pending: dict[str, Any]) -> str:
     todo = []
     if pending["first_sync"]:
         todo.append("the first sync downloads every rating")
@@ -197,5 +203,4 @@ def _words(data: dict[str, Any]) -> list[str]:
         todo.append(f"Simkl's daily quota is used up until {pending['quota_blocked_until']}")
     if not todo and pending["simkl_moved"] is not None:
         todo.append("nothing: Kodi has every Simkl rating")
-    lines.append("Pending: " + ("; ".join(todo) if todo else "unknown (offline)") + ".")
-    return lines
+    return "Pending: " + ("; ".join(todo) if todo else "unknown (offline)") + "."
