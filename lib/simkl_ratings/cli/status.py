@@ -70,9 +70,9 @@ def _pending(ctx: RunnerContext, offline: bool, signed_in: bool) -> tuple[dict[s
 
 SIGN_IN_ERRORS = (SignedOut.code, ScopeMissing.code)
 HOUSEHOLD_WORDS = {
-    NOT_SHARED: "not shared (this Kodi has a library of its own).",
+    NOT_SHARED: "not signed in, and the library is not shared: this runner may sync it.",
     Role.UNDECIDED.label: "no device chosen yet; this runner may sync it.",
-    Role.THIS_DEVICE.label: "that Kodi syncs it itself; `sync` leaves it alone (exit code 8).",
+    Role.THIS_DEVICE.label: "it syncs that library itself; `sync` leaves it alone (exit code 8).",
     Role.ANOTHER_DEVICE.label: "another device syncs it (this runner may be that device).",
 }
 

@@ -20,6 +20,11 @@ from .exit_codes import ExitCode, for_report
 from .terminal import ProgressBar
 
 HOUSEHOLD_LABEL = f"Window(Home).Property({PROPERTY})"
+OTHER_DEVICE_TEXT = (
+    "the Simkl Ratings Sync add-on on that Kodi syncs its library itself; to let this runner "
+    "sync it instead, sign out in that add-on (a library of its own) or set it to 'Another "
+    "device syncs it' (a library shared by several devices)"
+)
 SCAN_POLL = 2.0
 
 
@@ -41,12 +46,10 @@ def preflight(rpc: JsonRpc) -> bool:
     """Kodi answers and is not the household's syncing device; True when its add-on says the
     library is shared (the runner then syncs for the household)."""
     rpc.call("JSONRPC.Ping")
-    role = role_of(kodi_household(rpc))  # None: not shared, or no add-on there
+    published = kodi_household(rpc)
+    role = role_of(published)  # None: not shared and the add-on not signed in, or no add-on
     if role is Role.THIS_DEVICE:
-        raise OtherDeviceSyncs(
-            "that Kodi syncs its shared library itself; set its add-on to 'Another device "
-            "syncs it' to let this runner sync for the household"
-        )
+        raise OtherDeviceSyncs(OTHER_DEVICE_TEXT)
     return role is not None
 
 

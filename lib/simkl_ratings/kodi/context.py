@@ -18,7 +18,7 @@ from ..core.config import Settings, parse_settings
 from ..core.files import read_json
 from ..core.library import shared
 from ..core.library.jsonrpc import JsonRpcError
-from ..core.sync.household import Household, Role
+from ..core.sync.household import PROPERTY, Household, Role
 from ..core.sync.report import REPORT_FILE
 from .log import setup_logging
 
@@ -119,6 +119,14 @@ class AddonContext:
     def household(self) -> Household:
         """Whether the video library is shared, and this device's role there."""
         return Household(self.shared_library, Role(self.settings.household_role))
+
+    def publish_household(self) -> Household:
+        """Tell the runner (and skins) whether this add-on syncs the library: a Home window
+        property, set at the service's start, after each run and at every sign-in or out."""
+        household = self.household()
+        signed_in = self.workspace().current_credentials() is not None
+        xbmcgui.Window(10000).setProperty(PROPERTY, household.describe(signed_in))
+        return household
 
     def set_household_role(self, role: Role) -> None:
         self.addon.setSetting("household_role", str(int(role)))

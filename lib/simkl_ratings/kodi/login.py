@@ -89,6 +89,7 @@ def sign_in(
 def _signed_in(ctx: AddonContext, creds: Credentials, write: bool) -> Credentials:
     """Say so; warn when the new sign-in cannot write."""
     ctx.addon.setSetting(ACCOUNT_SETTING, creds.account_name or str(creds.account_id or ""))
+    ctx.publish_household()
     if write and creds.auth_version >= 2 and not grants_write(creds.scope):
         LOG.warning("Simkl granted %s only; writing to Simkl needs media:write", creds.scope)
         xbmcgui.Dialog().ok(ctx.name, ctx.localize(S.ERROR_SCOPE))
@@ -105,6 +106,7 @@ def sign_out(ctx: AddonContext) -> None:
     """V2: revoke at Simkl (its answer proves nothing), then forget; V1: forget."""
     result = signin.sign_out(ctx.workspace())
     ctx.addon.setSetting(ACCOUNT_SETTING, "")
+    ctx.publish_household()
     xbmcgui.Dialog().ok(
         ctx.name, ctx.localize(S.LOGOUT_REVOKED if result.revoked else S.LOGOUT_DONE)
     )

@@ -7,12 +7,11 @@ from __future__ import annotations
 import logging
 import time
 
-from kodi_six import xbmc, xbmcgui
+from kodi_six import xbmc
 
 from .. import ADDON_ID
 from ..core.config import Settings
 from ..core.errors import SignedOut, SyncError
-from ..core.sync.household import PROPERTY as HOUSEHOLD_PROPERTY
 from ..core.sync.household import Household, Verdict
 from ..core.sync.run import Mode
 from ..core.sync.two_way import kodi_edited
@@ -68,12 +67,11 @@ class SyncService(xbmc.Monitor):
     def _read_household(self, ctx: AddonContext) -> None:
         """Read at start and after each settings change; published as a Home window property
         so the command-line runner, talking to this Kodi, knows whether it syncs itself."""
-        household = ctx.household()
+        household = ctx.publish_household()
         if household != self.household:
             where = household.shared.where if household.shared else "-"
             LOG.info("video library shared: %s; this device: %s", where, household.describe())
         self.household = household
-        xbmcgui.Window(10000).setProperty(HOUSEHOLD_PROPERTY, household.describe())
 
     def _syncs_here(self) -> bool:
         """On a shared library only the chosen device syncs; the others make no request to
@@ -113,6 +111,7 @@ class SyncService(xbmc.Monitor):
         finally:
             self.syncing = False
             self.updated_at = None
+            ctx.publish_household()  # Simkl may have ended the sign-in
         if report is not None and report.kodi_only_items and not self.hinted_waiting:
             self.hinted_waiting = True  # never a dialog here: a hint, once per Kodi start
             if ctx.settings.notify:

@@ -8,25 +8,33 @@ from __future__ import annotations
 
 import logging
 
-from ..sync.state import KODI_ONLY_KEEP, KODI_ONLY_SEND
+from ..sync.state import Pending
+from ..timeutil import format_instant, utc_now
 from .workspace import Workspace
 
 LOG = logging.getLogger(__name__)
 
 
 def answer_kodi_only(ws: Workspace, send: bool) -> bool:
-    """Two-way's ratings only Kodi has: send them to Simkl, or keep them in Kodi only. False
-    when the answer could not be kept (a run started meanwhile, or there is no state yet):
-    the question then comes again."""
+    """Two-way's ratings only Kodi has, listed by the last run: send them to Simkl (they go to
+    the outbox, and out with the next run), or keep them in Kodi only (they are never asked
+    about again; a later change to one is an edit like any other). False when the answer
+    could not be kept (a run started meanwhile, or nothing waits): the question comes again."""
     lock = ws.run_lock()
     if not lock.acquire("answer"):
         return False
     try:
         store = ws.sync_state()
         state = store.load()
-        if state is None:
+        if state is None or not state.two_way.awaiting:
             return False
-        state.two_way.kodi_only = KODI_ONLY_SEND if send else KODI_ONLY_KEEP
+        now = format_instant(utc_now())
+        for key, value in state.two_way.awaiting.items():
+            if send:
+                state.outbox[key] = Pending(value, now)
+            if state.two_way.seen is not None:
+                state.two_way.seen[key] = value
+        state.two_way.awaiting = {}
         store.save(state)
     finally:
         lock.release()
