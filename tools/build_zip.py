@@ -139,7 +139,7 @@ def addon_identity(root: pathlib.Path) -> tuple[str, str]:
 
 def addon_files(root: pathlib.Path) -> dict[str, bytes]:
     """What the add-on zip holds, by path below its top folder."""
-    files = read_tracked(root, shipped_files(root))
+    files = {name: read_regular(root, name) for name in shipped_files(root)}
     client_id = os.environ.get("SIMKL_CLIENT_ID", "").strip()
     if client_id:
         packaging = json.dumps({"client_id": client_id}, indent=1) + "\n"

@@ -231,3 +231,14 @@ def test_the_real_tree_ships_what_its_clone_ships(committed_copy: Path, tmp_path
     here = build_zip.build(ROOT, tmp_path / "here")
     there = build_zip.build(committed_copy, tmp_path / "there")
     assert here.read_bytes() == there.read_bytes()
+
+
+def test_the_repository_add_on_ships_only_tracked_regular_files_too(clone: Path):
+    git(clone, "rm", "-q", "--cached", "repository.simkl.ratings/icon.png")  # still on disk
+    with pytest.raises(build_zip.PackagingError, match=r"not tracked by git.*icon\.png"):
+        build_repo.repository_addon_files(clone, URL)
+    git(clone, "add", "repository.simkl.ratings/icon.png")
+    (clone / "repository.simkl.ratings" / "fanart.jpg").unlink()
+    (clone / "repository.simkl.ratings" / "fanart.jpg").symlink_to(clone / "resources/fanart.jpg")
+    with pytest.raises(build_zip.PackagingError, match=r"fanart\.jpg is a symlink"):
+        build_repo.repository_addon_files(clone, URL)
