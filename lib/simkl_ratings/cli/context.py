@@ -67,6 +67,7 @@ class RunnerContext:
         interrupt: Interrupt | None = None,
         json_output: bool = False,
         retry: RetryPolicy | None = None,
+        stdin: TextIO | None = None,
     ) -> None:
         self.config = config
         self.paths = paths
@@ -75,9 +76,23 @@ class RunnerContext:
         self.interrupt = interrupt or Interrupt()
         self.json_output = json_output
         self.retry = retry or RetryPolicy()
+        self.stdin = stdin
         self.version = package_version()
         remember_secret(config.kodi_password)  # masked even if some library ever logs it
         self._transport: HttpTransport | None = None
+
+    @property
+    def can_ask(self) -> bool:
+        """A person is there to answer: stdin is a terminal and the output is words."""
+        isatty = getattr(self.stdin, "isatty", None)
+        return bool(isatty and isatty()) and not self.json_output
+
+    def ask(self, question: str) -> bool:
+        """A yes/no question on the terminal; anything but yes is No."""
+        self.stdout.write(question + " [y/N] ")
+        self.stdout.flush()
+        answer = self.stdin.readline() if self.stdin is not None else ""
+        return answer.strip().lower() in ("y", "yes")
 
     def transport(self) -> HttpTransport:
         """Kodi's web server; raises ConfigError without a usable URL."""

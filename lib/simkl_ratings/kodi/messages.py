@@ -41,6 +41,8 @@ ITEM_SECTIONS = (
     (S.REPORT_COLLISIONS, "collision_items"),
     (S.REPORT_SKIPPED, "skipped_items"),
     (S.REPORT_FAILED, "failed_items"),
+    (S.REPORT_HELD, "held_clear_items"),
+    (S.REPORT_PARKED, "parked_items"),
 )
 
 
@@ -106,6 +108,8 @@ def summary_text(ctx: AddonContext, report: Report) -> str:
         text += " " + ctx.localize(S.SUMMARY_KIND_UNKNOWN, count=totals.kind_unknown)
     if totals.failed:
         text += " " + ctx.localize(S.SUMMARY_FAILED_WRITES, failed=totals.failed)
+    if totals.clears_held:
+        text += " " + ctx.localize(S.SUMMARY_HELD, count=totals.clears_held)
     return text
 
 

@@ -14,20 +14,29 @@ from kodi_six import xbmc, xbmcgui
 
 from .. import ADDON_ID
 from ..core.app.consent import answer_kodi_only
-from ..core.app.sync import Next, SyncOutcome, locked_sync
-from ..core.errors import QuotaExhausted, SignedOut, SyncError
+from ..core.app.sync import Next, Question, SyncOutcome, locked_sync
+from ..core.errors import NetworkError, QuotaExhausted, SignedOut, SyncError
 from ..core.sync.household import Household, Role, Verdict
+from ..core.sync.outbox import DEFAULT_RETRY_CAP
 from ..core.sync.report import RESULT_ERROR, RESULT_OK, Report, save_report
-from ..core.sync.run import Mode
+from ..core.sync.run import Consent, Mode
 from . import strings as S
 from .context import AddonContext
 from .login import current_credentials, sign_in
-from .messages import error_text, quota_text, report_text, signed_out_text, summary_text
+from .messages import (
+    TYPE_STRINGS,
+    error_text,
+    quota_text,
+    report_text,
+    signed_out_text,
+    summary_text,
+)
 from .ui import BackgroundProgressSink, DialogProgressSink, notify
 
 LOG = logging.getLogger(__name__)
 
 LAST_RUN_PROPERTY = f"{ADDON_ID}.last_run"
+ASKED_TITLES = 5  # titles named in the question about held clears
 
 
 def run(
@@ -61,11 +70,45 @@ def run(
     report = outcome.report
     if report is not None:
         _tell(ctx, report, interactive, text)
-    if interactive and report is not None and _asked_to_send_kodi_only(ctx, monitor, report):
-        report = _run_once(ctx, monitor, dry_run=dry_run, interactive=True, mode=mode).report
-        if report is not None:  # sends them, in the same action
-            _tell(ctx, report, interactive)
+    if interactive and outcome.questions:
+        yes = _ask(ctx, monitor, outcome)
+        if yes:  # what the user agreed to, in the same action
+            again = _run_once(
+                ctx, monitor, dry_run=dry_run, interactive=True, mode=mode, yes=(outcome, yes)
+            )
+            if again.report is not None:
+                _tell(ctx, again.report, interactive)
+                report = again.report
     return report
+
+
+def _ask(ctx: AddonContext, monitor: xbmc.Monitor, outcome: SyncOutcome) -> set[Question]:
+    """Each question the run left, once, with No as the default (the lock is not held while
+    a question is up). The answers to keep are kept; returns what was answered Yes."""
+    report = outcome.report
+    assert report is not None
+    yes: set[Question] = set()
+    for question in outcome.questions:
+        if question is Question.EMPTY_REPLY:
+            types = ", ".join(_type_words(ctx, report.suspicious_types))
+            text = ctx.localize(S.ASK_EMPTY_REPLY, types=types, count=report.suspicious_holding)
+        elif question is Question.CLEARS:
+            items = report.held_clear_items
+            titles = ", ".join(i.get("title") or "?" for i in items[:ASKED_TITLES])
+            titles += " …" if len(items) > ASKED_TITLES else ""
+            text = ctx.localize(S.ASK_CLEARS, count=len(items), titles=titles)
+        else:
+            text = ctx.localize(S.ASK_SEND_KODI_ONLY, count=len(report.kodi_only_items))
+        answer = bool(xbmcgui.Dialog().yesno(ctx.name, text))
+        if question is Question.KODI_ONLY:
+            answer = answer_kodi_only(ctx.workspace(monitor), answer) and answer
+        if answer:
+            yes.add(question)
+    return yes
+
+
+def _type_words(ctx: AddonContext, names: list[str]) -> list[str]:
+    return [ctx.localize(TYPE_STRINGS.get(name, S.TYPE_MOVIES)) for name in names]
 
 
 def _this_device_syncs(ctx: AddonContext, interactive: bool) -> bool:
@@ -102,16 +145,6 @@ def _sign_in_again_text(ctx: AddonContext, outcome: SyncOutcome) -> str:
     return error_text(ctx, outcome.report.error_code if outcome.report else None)
 
 
-def _asked_to_send_kodi_only(ctx: AddonContext, monitor: xbmc.Monitor, report: Report) -> bool:
-    """Two-way's first run found ratings only Kodi has: ask once (the lock is not held while
-    the question is up), remember the answer. True when the user said send."""
-    waiting = len(report.kodi_only_items)
-    if not waiting or report.dry_run or report.result != RESULT_OK:
-        return False
-    send = xbmcgui.Dialog().yesno(ctx.name, ctx.localize(S.ASK_SEND_KODI_ONLY, count=waiting))
-    return answer_kodi_only(ctx.workspace(monitor), send) and send
-
-
 def _sign_in_before_run(
     ctx: AddonContext, monitor: xbmc.Monitor, *, dry_run: bool, mode: Mode
 ) -> Report | None:
@@ -141,9 +174,16 @@ def _announce(report: Report) -> None:
 
 
 def _run_once(
-    ctx: AddonContext, monitor: xbmc.Monitor, *, dry_run: bool, interactive: bool, mode: Mode
+    ctx: AddonContext,
+    monitor: xbmc.Monitor,
+    *,
+    dry_run: bool,
+    interactive: bool,
+    mode: Mode,
+    yes: tuple[SyncOutcome, set[Question]] | None = None,
 ) -> SyncOutcome:
-    """The run itself, under the lock: progress only, no question."""
+    """The run itself, under the lock: progress only, no question. A manual run may hold
+    back what needs a say (and asks after); `yes` carries the answers of the run before."""
     if ctx.setting_problems:
         notify(ctx, ctx.localize(S.SETTINGS_INVALID, names=", ".join(ctx.setting_problems)))
     heading = ctx.localize(S.ACTION_PREVIEW if dry_run else S.ACTION_SYNC)
@@ -152,6 +192,10 @@ def _run_once(
         if interactive
         else BackgroundProgressSink(ctx, monitor)
     )
+    consent = None
+    if interactive:
+        consent = yes[0].consent(yes[1]) if yes else Consent()
+    hours = ctx.settings.sync_interval
     try:
         outcome = locked_sync(
             ctx.workspace(monitor),
@@ -161,6 +205,8 @@ def _run_once(
             dry_run=dry_run,
             mode=mode,
             shared_library=ctx.shared_library is not None,
+            consent=consent,
+            retry_cap=hours * 3600.0 if hours else DEFAULT_RETRY_CAP,
         )
     finally:
         sink.close()
@@ -180,19 +226,51 @@ def _quiet(report: Report) -> bool:
 
 def _tell(ctx: AddonContext, report: Report, interactive: bool, text: str | None = None) -> None:
     """After the lock is released: the summary (or `text`), and for a manual preview, the
-    viewer. Simkl's daily quota is told once per block in the background, with its end."""
+    viewer. In the background a problem is said once, not at every run (notices)."""
     if report.error_code == QuotaExhausted.code:
         gate = ctx.workspace().quota_gate()
         if not (gate.first_notice() or interactive):
             LOG.info("Simkl's daily quota is still used up; this run made no request")
             return
         text = quota_text(ctx, gate.blocked_until())
-    failed = report.result == RESULT_ERROR
-    background_news = ctx.settings.notify and report.result == RESULT_OK and not _quiet(report)
-    if interactive or failed or background_news:
+    if interactive:
         notify(ctx, text or summary_text(ctx, report), error=report.result != RESULT_OK)
+        if report.dry_run and report.result == RESULT_OK:
+            viewer = report_text(ctx, report.to_dict())
+            xbmcgui.Dialog().textviewer(ctx.localize(S.ACTION_PREVIEW), viewer)
+    else:
+        _tell_background(ctx, report, text)
     if report.written_elsewhere:  # always said: two devices syncing one library is a mistake
         notify(ctx, ctx.localize(S.HOUSEHOLD_TWO_SYNCING))
-    if interactive and report.dry_run and report.result == RESULT_OK:
-        text = report_text(ctx, report.to_dict())
-        xbmcgui.Dialog().textviewer(ctx.localize(S.ACTION_PREVIEW), text)
+
+
+def _tell_background(ctx: AddonContext, report: Report, text: str | None) -> None:
+    notices = ctx.workspace().notices()
+    if report.result == RESULT_ERROR:
+        if report.error_code == NetworkError.code:
+            return  # the service retries quietly, and says so once it lasted (service.py)
+        if notices.first("error", report.error_code or ""):
+            notify(ctx, text or summary_text(ctx, report), error=True)
+        return
+    notices.clear("error")
+    if ctx.settings.notify and report.result == RESULT_OK and not _quiet(report):
+        notify(ctx, summary_text(ctx, report))
+    for key, fingerprint, message in _lasting(ctx, report):
+        if not fingerprint:
+            notices.clear(key)
+        elif notices.first(key, fingerprint):
+            notify(ctx, message)
+
+
+def _lasting(ctx: AddonContext, report: Report) -> list[tuple[str, str, str]]:
+    """Problems that last over runs: (notice key, what identifies this one, the words)."""
+    totals = report.totals()
+    held = len(report.held_clear_items)
+    types = ", ".join(_type_words(ctx, report.suspicious_types))
+    parked = totals.push_not_found + totals.push_refused
+    return [
+        ("clears_held", str(held) if held else "", ctx.localize(S.NOTICE_CLEARS_HELD, count=held)),
+        ("empty_reply", types, ctx.localize(S.NOTICE_EMPTY_REPLY, types=types)),
+        ("push_failing", "1" if totals.push_failed else "", ctx.localize(S.NOTICE_PUSH_FAILING)),
+        ("parked", str(parked) if parked else "", ctx.localize(S.NOTICE_PARKED, count=parked)),
+    ]

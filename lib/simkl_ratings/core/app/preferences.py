@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from ..media import SimklType
 from ..simkl.client import Wait
+from ..sync.outbox import DEFAULT_RETRY_CAP
 from ..sync.policy import Policy
-from ..sync.run import Mode, SyncOptions
+from ..sync.run import Consent, Mode, SyncOptions
 
 
 def _never(_seconds: float) -> bool:
@@ -34,6 +35,8 @@ class Preferences:
         dry_run: bool = False,
         mode: Mode = Mode.SYNC,
         wait: Wait = _never,
+        consent: Consent | None = None,
+        retry_cap: float = DEFAULT_RETRY_CAP,
     ) -> SyncOptions:
         """The engine's options for one run of these preferences."""
         return SyncOptions(
@@ -47,4 +50,6 @@ class Preferences:
             two_way=self.two_way,
             shared_library=shared_library,
             wait=wait,
+            consent=consent,
+            retry_cap=retry_cap,
         )

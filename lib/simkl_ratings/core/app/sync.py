@@ -21,8 +21,9 @@ from ..simkl.client import SimklClient, Wait
 from ..simkl.credentials import Credentials
 from ..simkl.signin import require_write
 from ..sync.lock import HeartbeatProgress
-from ..sync.report import RESULT_CANCELLED, Report, save_report
-from ..sync.run import Mode, Progress, Stage, run_sync
+from ..sync.outbox import DEFAULT_RETRY_CAP
+from ..sync.report import RESULT_CANCELLED, RESULT_OK, Report, save_report
+from ..sync.run import Consent, Mode, Progress, Stage, run_sync
 from .preferences import Preferences
 from .workspace import Workspace
 
@@ -44,6 +45,15 @@ class Next(enum.Enum):
     WRITE_ACCESS = "write_access"  # the sign-in may not write to Simkl; a feature needs it
 
 
+class Question(enum.Enum):
+    """What a run held back until the user says (asked after the lock is released; No is
+    the default answer)."""
+
+    EMPTY_REPLY = "empty_reply"  # Simkl sent none of a type the add-on holds ratings from
+    CLEARS = "clears"  # more clears than the guard allows
+    KODI_ONLY = "kodi_only"  # two-way: ratings only Kodi has, to send or keep
+
+
 @dataclass(frozen=True)
 class SyncOutcome:
     report: Report | None  # None: another sync holds the lock, nothing started
@@ -61,6 +71,30 @@ class SyncOutcome:
         if code == ScopeMissing.code:
             return Next.WRITE_ACCESS
         return Next.NOTHING
+
+    @property
+    def questions(self) -> list[Question]:
+        """What to ask, in order; nothing for a preview or a run that did not finish."""
+        report = self.report
+        if report is None or report.dry_run or report.result != RESULT_OK:
+            return []
+        asked = []
+        if report.suspicious_types:
+            asked.append(Question.EMPTY_REPLY)
+        if report.held_clear_items:
+            asked.append(Question.CLEARS)
+        if report.kodi_only_items:
+            asked.append(Question.KODI_ONLY)
+        return asked
+
+    def consent(self, yes: set[Question]) -> Consent:
+        """The consent for the next run once the user said yes to `yes`."""
+        report = self.report
+        empty = frozenset(report.suspicious_types) if report and Question.EMPTY_REPLY in yes else ()
+        clears: frozenset[str] = frozenset()
+        if report is not None and Question.CLEARS in yes:
+            clears = frozenset(item["type"] for item in report.held_clear_items)
+        return Consent(clears=clears, empty=frozenset(empty))
 
 
 def wait_for_scan(
@@ -93,9 +127,12 @@ def locked_sync(
     shared_library: bool = False,
     preflight: Preflight | None = None,
     scan_poll: float = SCAN_POLL,
+    consent: Consent | None = None,
+    retry_cap: float = DEFAULT_RETRY_CAP,
 ) -> SyncOutcome:
     """One run under the lock, unless another holds it; every run that starts leaves its
-    report. A sign-in Simkl ended is forgotten here (the outcome keeps it for the words)."""
+    report. A sign-in Simkl ended is forgotten here (the outcome keeps it for the words).
+    `consent` is given by a run someone can be asked in (None: the service, cron)."""
     creds = ws.current_credentials()
     if creds is None:
         report = Report.ended_early(
@@ -119,6 +156,8 @@ def locked_sync(
             shared_library=shared_library,
             preflight=preflight,
             scan_poll=scan_poll,
+            consent=consent,
+            retry_cap=retry_cap,
         )
         _keep(ws, report)
     finally:
@@ -139,6 +178,8 @@ def _run(
     shared_library: bool,
     preflight: Preflight | None,
     scan_poll: float,
+    consent: Consent | None,
+    retry_cap: float,
 ) -> Report:
     try:
         client: SimklClient | None = None
@@ -161,6 +202,8 @@ def _run(
         dry_run=dry_run,
         mode=mode,
         wait=ws.wait,
+        consent=consent,
+        retry_cap=retry_cap,
     )
     return run_sync(client, ws.library(), options, progress, ws.sync_state())
 

@@ -22,6 +22,7 @@ from ..simkl.tokens import LOCK_FILE, FileLock, TokenManager
 from ..sync.lock import RunLock
 from ..sync.report import REPORT_FILE
 from ..sync.state import SyncStateStore
+from .notices import Notices
 
 LOG = logging.getLogger(__name__)
 
@@ -68,6 +69,9 @@ class Workspace:
 
     def flow_memory(self) -> FlowMemory:
         return FlowMemory(self.state_dir)
+
+    def notices(self) -> Notices:
+        return Notices(self.state_dir)
 
     def quota_gate(self) -> QuotaGate:
         return QuotaGate(self.state_dir)

@@ -93,6 +93,7 @@ class Report:
     # Types whose reply looked wrong (empty, missing or null while the add-on holds ratings
     # from them): nothing changed for them, and the next run asks Simkl again.
     suspicious_types: list[str] = field(default_factory=list)
+    suspicious_holding: int = 0  # ratings the add-on holds from those types
     parked_items: list[dict[str, Any]] = field(default_factory=list)  # Simkl did not take them
     next_push: str | None = None  # when a rating waiting in the outbox is sent next
 

@@ -270,6 +270,10 @@ class SyncRun:
         self._count_rows(simkl_type, parsed)
         if self.suspicious(state, simkl_type, parsed):
             self.report.suspicious_types.append(name)
+            self.report.suspicious_holding += max(
+                len(self.previous.get(name, ())),
+                sum(1 for rec in state.written.values() if rec.source.startswith(f"{name}:")),
+            )
             LOG.warning(
                 "Simkl sent no %s ratings though the add-on holds some: nothing changes for "
                 "them until Simkl confirms (the next sync asks again)",

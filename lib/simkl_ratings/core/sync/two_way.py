@@ -16,7 +16,9 @@ from typing import Mapping, Sequence
 from ..library.gateway import KodiLibrary, LibraryItem, WriteResult
 from ..media import SimklType, kinds_needed
 from ..simkl.ratings import SimklRating
+from ..timeutil import utc_now
 from .edits import Edit, changed_ratings, find_edits, kodi_value
+from .outbox import due
 from .planning import item_key
 from .pushing import kodi_only
 from .state import SyncStateStore, TwoWayState, source_of
@@ -34,8 +36,20 @@ def kodi_edited(library: KodiLibrary, store: SyncStateStore, types: Sequence[Sim
     """Without a word to Simkl: has a Kodi rating moved since the last two-way sync? (Kodi
     announces no notification when a rating changes, so the service asks this now and then.)
     """
+    return work_waiting(library, store, types, two_way=True)
+
+
+def work_waiting(
+    library: KodiLibrary, store: SyncStateStore, types: Sequence[SimklType], *, two_way: bool
+) -> bool:
+    """Without a word to Simkl: is a rating in the outbox due, or (two-way) has a Kodi rating
+    moved since the last sync? A parked item, or one waiting for its back-off, is neither."""
     state = store.load()
-    if state is None or state.two_way.seen is None:
+    if state is None:
+        return False
+    if due(state.outbox, utc_now()):
+        return True
+    if not two_way or state.two_way.seen is None:
         return False  # no baseline: the next scheduled sync makes one
     return has_edits(state.two_way, kodi_values(library, types))
 
