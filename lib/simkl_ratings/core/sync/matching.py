@@ -28,9 +28,8 @@ IndexKey = Tuple[str, str, str]
 
 
 def _latin(char: str) -> bool:
-    """Latin letters (Basic to Extended Additional): the script whose accents are folded."""
-    code = ord(char)
-    return code < 0x250 or 0x1E00 <= code <= 0x1EFF
+    """A Latin letter (any of Unicode's Latin blocks): the script whose accents are folded."""
+    return ord(char) < 0x80 or unicodedata.name(char, "").startswith("LATIN ")
 
 
 def normalise_title(title: str) -> str:
@@ -198,8 +197,10 @@ class Matcher:
         for id_type, kind in IDS_OF_ONE_KIND.items():
             if id_type in ids and kind in kinds:
                 decided[kind.name] = kind
+                evidence.extend(self.index.find((kind,), {id_type: ids[id_type]}))
         if len(decided) > 1:
-            return Match(MatchOutcome.CONFLICT, tuple(evidence))
+            unique = {id(item): item for item in evidence}
+            return Match(MatchOutcome.CONFLICT, tuple(unique.values()))
         if decided:
             # The kind is known now: every id counts in it, tmdb included; a tmdb hit in the
             # other kind is another numbering, not a conflict.

@@ -221,7 +221,10 @@ class PullPlanner:
         for key, (item, claimants) in self.claims.items():
             if key not in skip:
                 self.decide(item, claimants)
-        self.unrate(set(self.claims) | skip, {source_of(r) for r in ratings})
+        # An item a present row points at, even ambiguously, is not "no longer rated".
+        pointed = {id(i) for unplaced in self.plan.conflicts for i in unplaced.items}
+        pointed |= {id(i) for unplaced in self.plan.kind_unknown for i in unplaced.items}
+        self.unrate(set(self.claims) | skip | pointed, {source_of(r) for r in ratings})
         self.guard_clears()
         return self.plan
 

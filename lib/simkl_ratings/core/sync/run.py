@@ -31,6 +31,7 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import Cancelled, SyncError
@@ -106,6 +107,7 @@ class SyncOptions:
     wait: Callable[[float], bool] = lambda seconds: False  # between pushes; True: stop
     consent: Consent | None = None  # None: nobody can be asked now
     retry_cap: float = DEFAULT_RETRY_CAP  # the longest wait before a failed send is retried
+    clock: Callable[[], datetime] = utc_now  # when the run happens (the outbox's back-off)
 
     @property
     def type_names(self) -> frozenset[str]:
@@ -158,7 +160,7 @@ class SyncRun:
         self.progress = progress
         self.store = store
         self.report = Report(dry_run=options.dry_run, mode=options.mode.value)
-        self.now = utc_now()
+        self.now = options.clock()
         self.written = WriteResult()  # grows batch by batch: a failure keeps what landed
         self.pushed = PushResult()
         self.previous: dict[str, Sequence[SimklRating]] = {}  # the cache before this run
@@ -446,9 +448,14 @@ class SyncRun:
             return False
 
         writes = [change.write for change in changes]
-        self.library.write(
-            writes, batch_size=self.options.batch_size, on_batch=on_batch, result=self.written
-        )
+        try:
+            self.library.write(
+                writes, batch_size=self.options.batch_size, on_batch=on_batch, result=self.written
+            )
+        finally:  # the connection may drop: the report counts what landed all the same
+            self._count_written(writes, by_write)
+
+    def _count_written(self, writes: Sequence[Any], by_write: Mapping[int, Change]) -> None:
         for write in self.written.applied:
             self._count_applied(by_write[id(write)])
         for write, error in self.written.failed:

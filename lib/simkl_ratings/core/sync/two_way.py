@@ -11,6 +11,7 @@ meanwhile for edits (it starts afresh, with consent).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Mapping, Sequence
 
 from ..library.gateway import KodiLibrary, LibraryItem, WriteResult
@@ -40,14 +41,19 @@ def kodi_edited(library: KodiLibrary, store: SyncStateStore, types: Sequence[Sim
 
 
 def work_waiting(
-    library: KodiLibrary, store: SyncStateStore, types: Sequence[SimklType], *, two_way: bool
+    library: KodiLibrary,
+    store: SyncStateStore,
+    types: Sequence[SimklType],
+    *,
+    two_way: bool,
+    now: datetime | None = None,
 ) -> bool:
     """Without a word to Simkl: is a rating in the outbox due, or (two-way) has a Kodi rating
     moved since the last sync? A parked item, or one waiting for its back-off, is neither."""
     state = store.load()
     if state is None:
         return False
-    if due(state.outbox, utc_now()):
+    if due(state.outbox, now or utc_now()):
         return True
     if not two_way or state.two_way.seen is None:
         return False  # no baseline: the next scheduled sync makes one
