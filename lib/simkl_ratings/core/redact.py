@@ -16,7 +16,11 @@ _KEYS = r"access_token|refresh_token|device_code|token|code_verifier"
 _PATTERNS = [
     (re.compile(r"(?i)(authorization\"?\s*[:=]\s*\"?(?:bearer\s+)?)[^\s\"',}]+"), r"\1" + MASK),
     (re.compile(r"(?i)(bearer\s+)[^\s\"',]+"), r"\1" + MASK),
-    (re.compile(rf"(?i)(['\"]?(?:{_KEYS})['\"]?\s*[:=]\s*['\"]?)[^\s\"',&}}]+"), r"\1" + MASK),
+    # a key and its value; not a path's last segment ("POST /oauth2/token: HTTP 400")
+    (
+        re.compile(rf"(?i)(?<!/)(['\"]?(?:{_KEYS})['\"]?\s*[:=]\s*['\"]?)[^\s\"',&}}]+"),
+        r"\1" + MASK,
+    ),
     (re.compile(r"\bsimkl_(?:at|rt)_[A-Za-z0-9_\-.~+/=]+"), MASK),
     (re.compile(r"\b[0-9a-fA-F]{32,}\b"), MASK),
 ]
