@@ -85,7 +85,9 @@ class RunnerContext:
             if not self.config.kodi_url:
                 raise ConfigError(NO_KODI_URL)
             config = self.config
-            self._transport = HttpTransport(config.kodi_url, config.kodi_user, config.kodi_password)
+            self._transport = HttpTransport(
+                config.kodi_url, config.kodi_user, config.kodi_password, ca_file=config.kodi_ca
+            )
         return self._transport
 
     def _kodi(self, request: object) -> object:

@@ -28,10 +28,18 @@ from .config import (
 )
 from .context import Interrupt, RunnerContext, package_version
 from .exit_codes import ExitCode
+from .kodi_http import plain_http_risk
 from .paths import Paths
 
 PROG = "simkl-ratings-sync"
-_CONNECTION_OPTIONS = ("kodi_url", "kodi_user", "kodi_password", "client_id", "api_url")
+_CONNECTION_OPTIONS = (
+    "kodi_url",
+    "kodi_user",
+    "kodi_password",
+    "kodi_ca",
+    "client_id",
+    "api_url",
+)
 SILENT = logging.CRITICAL + 1  # no engine log line reaches stderr without -v
 _SYNC_OPTIONS = ("types", "policy", "title_fallback", "batch_size", "two_way", "shared_library")
 
@@ -39,7 +47,7 @@ EPILOG = """\
 exit codes: 0 ok, 1 internal error, 2 usage or configuration, 3 not signed in,
 4 Simkl error, 5 Kodi unreachable or refused the login, 6 some writes failed,
 7 another sync is running, 8 that Kodi syncs its shared library itself, 130 interrupted.
-Environment: SIMKL_RATINGS_KODI_URL, _KODI_USER, _KODI_PASSWORD, _CLIENT_ID, _API_URL,
+Environment: SIMKL_RATINGS_KODI_URL, _KODI_USER, _KODI_PASSWORD, _KODI_CA, _CLIENT_ID, _API_URL,
 _TYPES, _POLICY, _TITLE_FALLBACK, _BATCH_SIZE, _TWO_WAY, _SHARED_LIBRARY, _CONFIG (all
 prefixed SIMKL_RATINGS_).
 """
@@ -84,7 +92,7 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
         "--kodi-url",
         metavar="URL",
         default=default,
-        help="Kodi's web server, e.g. http://192.168.1.20:8080",
+        help="Kodi's web server, e.g. http://192.168.1.20:8080 (https:// behind TLS)",
     )
     group.add_argument("--kodi-user", metavar="USER", default=default, help="default: kodi")
     group.add_argument(
@@ -92,6 +100,12 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
         metavar="PASSWORD",
         default=default,
         help="visible to other users in `ps`: prefer the environment or config file",
+    )
+    group.add_argument(
+        "--kodi-ca",
+        metavar="FILE",
+        default=default,
+        help="the CA certificate (PEM) that signed an https:// Kodi's certificate",
     )
     group.add_argument(
         "--client-id", metavar="ID", default=default, help="your Simkl app's client id"
@@ -256,6 +270,10 @@ def _dispatch(
         json_output=bool(getattr(args, "json", False)),
     )
     command = args.command
+    if command in ("sync", "preview") and config.two_way:
+        risk = plain_http_risk(config.kodi_url)
+        if risk:
+            output.say(err, risk)
     if command == "login":
         return signin.login(ctx, qr=args.qr, env=env)
     if command == "logout":

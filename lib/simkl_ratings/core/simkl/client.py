@@ -126,12 +126,13 @@ def validate_api_url(url: str) -> str:
         raise ConfigError("api_url must be an http(s) URL")
     if parts.username or parts.password or parts.query or parts.fragment:
         raise ConfigError("api_url must not carry credentials, a query or a fragment")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError("api_url must use https (plain http only for this machine)")
     return text
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """This machine, by name or address (a name is never looked up)."""
     if host == "localhost":
         return True
     try:
