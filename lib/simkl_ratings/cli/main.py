@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import sys
+from traceback import format_exc
 from typing import Any, Mapping, Sequence, TextIO
 
 from ..core.errors import ConfigError
@@ -62,11 +63,11 @@ class _Parser(argparse.ArgumentParser):
     def _print_message(self, message: str, file: Any = None) -> None:
         """Help and --version to `out`, usage errors to `err` (the caller's streams)."""
         if message:
-            (self.err if file is sys.stderr else self.out).write(message)
+            (self.err if file is sys.stderr else self.out).write(redact(message))
 
     def exit(self, status: int = 0, message: str | None = None) -> Any:
         if message:
-            self.err.write(message)
+            self.err.write(redact(message))
         raise _ParserExit(status)
 
 
@@ -238,6 +239,9 @@ def main(
     except KeyboardInterrupt:
         output.say(err, "Interrupted.")
         return ExitCode.INTERRUPTED
+    except Exception:  # a bug: its traceback, masked like everything the runner prints
+        output.say(err, f"{PROG}: internal error (a bug: please report it)\n{format_exc()}")
+        return ExitCode.INTERNAL
     finally:
         logging.getLogger("simkl_ratings").removeHandler(handler)
 

@@ -23,7 +23,7 @@ from . import strings as S
 from .context import AddonContext
 from .login import current_credentials, sign_in
 from .messages import error_text, quota_text, report_text, signed_out_text, summary_text
-from .ui import BackgroundProgressSink, DialogProgressSink, notify
+from .ui import BackgroundProgressSink, Dialog, DialogProgressSink, notify
 
 LOG = logging.getLogger(__name__)
 
@@ -51,9 +51,7 @@ def run(
     text = None
     if outcome.next in (Next.SIGN_IN, Next.WRITE_ACCESS) and outcome.report is not None:
         text = _sign_in_again_text(ctx, outcome)
-        if interactive and xbmcgui.Dialog().yesno(
-            ctx.name, f"{text}\n{ctx.localize(S.ASK_SIGN_IN)}"
-        ):
+        if interactive and Dialog().yesno(ctx.name, f"{text}\n{ctx.localize(S.ASK_SIGN_IN)}"):
             if _sign_in_before_run(ctx, monitor, dry_run=dry_run, mode=mode) is not None:
                 return outcome.report
             outcome = _run_once(ctx, monitor, dry_run=dry_run, interactive=interactive, mode=mode)
@@ -79,7 +77,7 @@ def _this_device_syncs(ctx: AddonContext, interactive: bool) -> bool:
     if not interactive:
         return False
     question = S.HOUSEHOLD_ASK if verdict is Verdict.ASK else S.HOUSEHOLD_TAKE_OVER
-    if xbmcgui.Dialog().yesno(ctx.name, ctx.localize(question, where=_where(household))):
+    if Dialog().yesno(ctx.name, ctx.localize(question, where=_where(household))):
         ctx.set_household_role(Role.THIS_DEVICE)
         LOG.info("this device now syncs the shared library")
         return True
@@ -108,7 +106,7 @@ def _asked_to_send_kodi_only(ctx: AddonContext, monitor: xbmc.Monitor, report: R
     waiting = len(report.kodi_only_items)
     if not waiting or report.dry_run or report.result != RESULT_OK:
         return False
-    send = xbmcgui.Dialog().yesno(ctx.name, ctx.localize(S.ASK_SEND_KODI_ONLY, count=waiting))
+    send = Dialog().yesno(ctx.name, ctx.localize(S.ASK_SEND_KODI_ONLY, count=waiting))
     return answer_kodi_only(ctx.workspace(monitor), send) and send
 
 
@@ -195,4 +193,4 @@ def _tell(ctx: AddonContext, report: Report, interactive: bool, text: str | None
         notify(ctx, ctx.localize(S.HOUSEHOLD_TWO_SYNCING))
     if interactive and report.dry_run and report.result == RESULT_OK:
         text = report_text(ctx, report.to_dict())
-        xbmcgui.Dialog().textviewer(ctx.localize(S.ACTION_PREVIEW), text)
+        Dialog().textviewer(ctx.localize(S.ACTION_PREVIEW), text)

@@ -9,7 +9,6 @@ import time
 
 from kodi_six import xbmc, xbmcgui
 
-from .. import ADDON_ID
 from ..core.config import Settings
 from ..core.errors import SignedOut, SyncError
 from ..core.sync.household import PROPERTY as HOUSEHOLD_PROPERTY
@@ -18,6 +17,7 @@ from ..core.sync.run import Mode
 from ..core.sync.two_way import kodi_edited
 from . import strings as S
 from .context import AddonContext
+from .log import log_error
 from .login import current_credentials
 from .runner import run
 from .ui import notify
@@ -178,4 +178,4 @@ def main() -> None:
     try:
         SyncService().run()
     except Exception as exc:
-        xbmc.log(f"[{ADDON_ID}] service stopped on {type(exc).__name__}", xbmc.LOGERROR)
+        log_error(f"service stopped on {type(exc).__name__}: {exc}")
