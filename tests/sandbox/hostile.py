@@ -202,3 +202,31 @@ class RecordingServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# -- hostile JSON, for generated replies (tests/unit/fuzz_replies.py) ---------------------------
+
+
+class Raw(str):
+    """A token written into the JSON text as it is: NaN, Infinity, 1e400, a number of 5,000
+    digits, the escape of a lone surrogate, nesting deeper than any parser goes."""
+
+
+class Pairs(list):
+    """An object as (key, value) pairs, written in order: its keys may repeat."""
+
+
+def encode(value: Any) -> str:
+    """JSON text for `value`, with Raw tokens and Pairs objects as they are (so not always
+    valid JSON: that is the point); floats NaN and Infinity come out as those words."""
+    if isinstance(value, Raw):
+        return str(value)
+    if isinstance(value, Pairs):
+        items = list(value)
+    elif isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, (list, tuple)):
+        return "[" + ",".join(encode(item) for item in value) + "]"
+    else:
+        return json.dumps(value)
+    return "{" + ",".join(json.dumps(str(key)) + ":" + encode(item) for key, item in items) + "}"

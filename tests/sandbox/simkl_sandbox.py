@@ -202,6 +202,7 @@ class SimklSandbox:
             strict_slow_down=strict_slow_down,
         )
         self.faults = FaultQueue()
+        self.generated: Callable[[Request], Response | None] | None = None
         self._log = RequestLog()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -382,6 +383,12 @@ class SimklSandbox:
         """Remove all queued faults."""
         self.faults.clear()
 
+    def serve_generated(self, replies: Callable[[Request], Response | None] | None) -> None:
+        """Generated-replies mode (the fuzz, tests/unit/fuzz_replies.py): ``replies(request)``
+        answers every API request it returns a Response for, before faults, identification and
+        auth; for None the sandbox answers as usual. ``None`` ends the mode."""
+        self.generated = replies
+
     # -- account mutators (each bumps activities like Simkl) ---------------------------------
 
     def set_rating(self, type_: str, simkl_id: int, rating: int, *, rated_at: Any = None) -> dict:
@@ -413,7 +420,13 @@ class SimklSandbox:
     # -- API handling ------------------------------------------------------------------------
 
     def handle(self, req: Request) -> Response:
-        """Answer one API request: faults first (they sit in front of Simkl), then the API."""
+        """Answer one API request: a generated reply, else faults first (they sit in front of
+        Simkl), then the API."""
+        generated = self.generated(req) if self.generated is not None else None
+        if generated is not None:
+            generated.fault = "generated"
+            self._log.append(self._record(req, generated))
+            return generated
         fault = self.faults.take(req.path)
         if fault is not None and fault.kind != "slow":
             response = fault_response(fault)
