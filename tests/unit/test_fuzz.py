@@ -17,9 +17,12 @@ import os
 
 import pytest
 from hypothesis import HealthCheck, given, seed, settings
+from simkl_ratings.core.files import read_json, write_json_atomic
 from simkl_ratings.core.sync.report import Report
 
-from .fuzz_replies import MEMORY_BOUND, TIME_BOUND, FuzzEnv, cases
+from tests.sandbox.hostile import Raw
+
+from .fuzz_replies import MEMORY_BOUND, TIME_BOUND, Case, FuzzEnv, Reply, cases
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 SEED = os.environ.get("FUZZ_SEED")
@@ -59,3 +62,74 @@ def test_no_hostile_reply_crashes_a_run_writes_outside_1_to_10_or_holds_it(fuzz,
         assert type(value) is int and 0 <= value <= 10, value
     assert outcome.peak < MEMORY_BOUND, outcome.peak
     assert outcome.seconds < TIME_BOUND, outcome.seconds
+
+
+# -- cases found or worth keeping, run every time ----------------------------------------------
+
+MOVED = {"all": "2027-01-01T00:00:00Z", "movies": {"rated_at": "2027-01-01T00:00:00Z"}}
+
+
+def movie_rows(*rows) -> dict:
+    return {"movies": list(rows)}
+
+
+def movie(title="Maleficent", rating=6, year=2014, ids=None) -> dict:
+    media = {"title": title, "year": year, "ids": ids or {"simkl": 1, "imdb": "tt1587310"}}
+    return {"user_rating": rating, "user_rated_at": "2027-01-01T00:00:00Z", "movie": media}
+
+
+def ratings_case(body, wire="json", **options) -> Case:
+    return Case(
+        answers={
+            ("GET", "/sync/activities"): Reply(200, MOVED, "json"),
+            ("GET", "/sync/ratings/movies"): Reply(200, body, wire),
+        },
+        **options,
+    )
+
+
+SURROGATE_KEY = Raw('{"\\udc00": 1}')
+KNOWN = {
+    "a lone surrogate in a title": ratings_case(movie_rows(movie(Raw('"\\ud800 x"')))),
+    "a lone surrogate as a key of the activities": Case(
+        answers={("GET", "/sync/activities"): Reply(200, {**MOVED, "y": SURROGATE_KEY}, "json")}
+    ),
+    "a title of 2 MB": ratings_case(movie_rows(movie("x" * 2_000_000))),
+    "a year of 5,000 digits": ratings_case(movie_rows(movie(year=Raw("1" * 5000)))),
+    "a rating of 1e400": ratings_case(movie_rows(movie(rating=Raw("1e400")))),
+    "ids like paths and SQL": ratings_case(
+        movie_rows(movie(ids={"imdb": "../../etc/passwd", "tmdb": "1; DROP TABLE movie;--"}))
+    ),
+    "a gzip bomb for the movies": ratings_case({}, wire="gzip bomb"),
+    "the account id NaN": Case(
+        answers={
+            ("GET", "/sync/activities"): Reply(200, {**MOVED, "settings": {"all": "2030"}}, "json"),
+            ("POST", "/users/settings"): Reply(200, {"account": {"id": Raw("NaN")}}, "json"),
+        }
+    ),
+    **{
+        f"activities nested {depth} deep": Case(
+            answers={
+                ("GET", "/sync/activities"): Reply(
+                    200, {**MOVED, "x": Raw("[" * depth + "]" * depth)}, "json"
+                )
+            }
+        )
+        for depth in (900, 950, 970, 980, 990, 1000, 5000)
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(KNOWN))
+def test_known_hostile_replies(fuzz, name):
+    outcome = fuzz.check(KNOWN[name])
+    assert outcome.report.result in ("ok", "error")
+    for value in outcome.writes:
+        assert type(value) is int and 0 <= value <= 10, value
+    assert outcome.peak < MEMORY_BOUND
+
+
+def test_a_lone_surrogate_is_written_and_read_back_as_it_came(tmp_path):
+    path = str(tmp_path / "x.json")
+    write_json_atomic(path, {"title": "a \ud800 b", "\udc00": 1})
+    assert read_json(path) == {"title": "a \ud800 b", "\udc00": 1}
