@@ -8,6 +8,7 @@ with a Content-Length cannot say "nothing, ever" or "one byte a second".
 
 from __future__ import annotations
 
+import contextlib
 import json
 import select
 import socket
@@ -15,7 +16,7 @@ import threading
 import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 HOSTILE_FAULTS = ("redirect", "stall", "trickle", "big", "encoded")
 CHUNK = 64 * 1024
@@ -138,9 +139,8 @@ def hostile_writer(kind: str, opts: dict[str, Any]) -> Writer:
     raise ValueError(f"not a hostile fault kind: {kind!r}")
 
 
-class RecordingServer:
-    """A second host on 127.0.0.1: records every request that reaches it and answers each with
-    a token grant, so a client that followed a redirect here would both leak and accept."""
+class Recorder:
+    """What reached the second host (`recording_server`), and where it listens."""
 
     GRANT = {
         "access_token": "simkl_at_" + "e" * 40,
@@ -152,56 +152,46 @@ class RecordingServer:
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.server_address[1])
+        self.port = 0
 
     def url(self, host: str = "localhost") -> str:
         return f"http://{host}:{self.port}"
 
-    def start(self) -> RecordingServer:
-        recorder = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def _any(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length > 0 else b""
-                with recorder._lock:
-                    recorder.requests.append(
-                        {"method": self.command, "path": self.path, "body": body}
-                    )
-                data = json.dumps(RecordingServer.GRANT).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+@contextlib.contextmanager
+def recording_server() -> Iterator[Recorder]:
+    """A second host on 127.0.0.1: records every request that reaches it and answers each with
+    a token grant, so a client that followed a redirect here would both leak and accept."""
+    recorder = Recorder()
+    lock = threading.Lock()
 
-            do_GET = do_POST = do_PUT = do_DELETE = _any
+    class Handler(BaseHTTPRequestHandler):
+        def _any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length > 0 else b""
+            with lock:
+                recorder.requests.append({"method": self.command, "path": self.path, "body": body})
+            data = json.dumps(Recorder.GRANT).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
+        do_GET = do_POST = do_PUT = do_DELETE = _any
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> RecordingServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    recorder.port = int(server.server_address[1])
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        yield recorder
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 # -- hostile JSON, for generated replies (tests/unit/fuzz_replies.py) ---------------------------

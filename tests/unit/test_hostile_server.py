@@ -29,7 +29,7 @@ from simkl_ratings.core.simkl.tokens import FileLock, TokenManager
 from simkl_ratings.core.sync.run import Progress, SyncOptions, run_sync
 
 from tests.fakes.fake_kodi_rpc import FakeKodiLibrary
-from tests.sandbox.hostile import RecordingServer
+from tests.sandbox.hostile import recording_server
 
 from .engine_env import CLIENT
 
@@ -40,7 +40,7 @@ DEVICE_CODE = "opaque-device-code-0123456789"
 
 @pytest.fixture
 def elsewhere():
-    with RecordingServer() as server:
+    with recording_server() as server:
         yield server
 
 

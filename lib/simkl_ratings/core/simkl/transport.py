@@ -130,42 +130,42 @@ def _exchange() -> Exchange | None:
     return getattr(_current, "exchange", None)
 
 
-class _WatchedHTTPConnection(HTTPConnection):
+class _Watched:
+    """urllib3 connections whose exchange learns of them: a stop that came while one was
+    connecting takes hold once it is connected."""
+
     def connect(self) -> None:
-        super().connect()
+        super().connect()  # type: ignore[misc]
         exchange = _exchange()
         if exchange is not None:
             exchange.connected(self)
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def connect(self) -> None:
-        super().connect()
+class _WatchedPool:
+    """urllib3 pools that attach every connection they hand out to the running exchange."""
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)  # type: ignore[misc]
         exchange = _exchange()
         if exchange is not None:
-            exchange.connected(self)
+            exchange.attach(conn)
+        return conn
 
 
-class _WatchedHTTPPool(HTTPConnectionPool):
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(_WatchedPool, HTTPConnectionPool):
     ConnectionCls = _WatchedHTTPConnection
 
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        conn = super()._get_conn(timeout)
-        exchange = _exchange()
-        if exchange is not None:
-            exchange.attach(conn)
-        return conn
 
-
-class _WatchedHTTPSPool(HTTPSConnectionPool):
+class _WatchedHTTPSPool(_WatchedPool, HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
-
-    def _get_conn(self, timeout: float | None = None) -> Any:
-        conn = super()._get_conn(timeout)
-        exchange = _exchange()
-        if exchange is not None:
-            exchange.attach(conn)
-        return conn
 
 
 _POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
