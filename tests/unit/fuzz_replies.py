@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import gzip
+import logging
 import os
 import shutil
 import tempfile
@@ -47,6 +48,8 @@ MEMORY_BOUND = 96 * MB
 # (plus one MIN_TRY per later call); a run must end well within this.
 DEADLINE, BUDGET, MIN_TRY = 1.0, 2.0, 0.25
 TIME_BOUND = 15.0
+# The longest line a run may log (kodi.log, the runner's -v): a reply must not flood the log.
+LOG_LINE_BOUND = 2000
 
 # -- values ----------------------------------------------------------------------------------
 
@@ -352,6 +355,9 @@ class FuzzEnv:
             shutil.copytree(self.baseline, profile, dirs_exist_ok=True)
         kodi = copy.deepcopy(self.kodi)
         self.sandbox.serve_generated(case.answer)
+        lines = _LongestLine()
+        logger = logging.getLogger("simkl_ratings")
+        logger.addHandler(lines)
         tracemalloc.start()
         began = time.monotonic()
         try:
@@ -360,9 +366,10 @@ class FuzzEnv:
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
+            logger.removeHandler(lines)
             self.sandbox.serve_generated(None)
         try:
-            outcome = Outcome(report, took, peak, kodi_writes(kodi))
+            outcome = Outcome(report, took, peak, kodi_writes(kodi), lines.longest)
             path = os.path.join(profile, "last_sync.json")
             save_report(path, report)  # what both shells do next
             assert load_report(path) is not None
@@ -378,6 +385,18 @@ class Outcome:
     seconds: float
     peak: int
     writes: list[Any]
+    longest_log_line: int = 0
+
+
+class _LongestLine(logging.Handler):
+    """The length of the longest line the run logged (any level)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.longest = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.longest = max(self.longest, len(record.getMessage()))
 
 
 def kodi_writes(kodi: FakeKodiLibrary) -> list[Any]:

@@ -4,7 +4,8 @@ the ratings of each type, the account and the answers to two-way's pushes.
 
 Whatever comes back: no exception escapes the run (it returns a Report, which both shells can
 save and read back, and the state it left loads), Kodi receives no rating outside 1..10 (0 only
-clears one), the run holds at most MEMORY_BOUND at its peak, and it ends within TIME_BOUND.
+clears one), the run holds at most MEMORY_BOUND at its peak, ends within TIME_BOUND, and logs no
+line longer than LOG_LINE_BOUND.
 
 `make test` runs a short, deterministic version (FUZZ_EXAMPLES examples, 40 by default, the
 same ones every time); `make fuzz` a long one (FUZZ_EXAMPLES=2000 by default, FUZZ_SEED for
@@ -22,7 +23,7 @@ from simkl_ratings.core.sync.report import Report
 
 from tests.sandbox.hostile import Raw
 
-from .fuzz_replies import MEMORY_BOUND, TIME_BOUND, Case, FuzzEnv, Reply, cases
+from .fuzz_replies import LOG_LINE_BOUND, MEMORY_BOUND, TIME_BOUND, Case, FuzzEnv, Reply, cases
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 SEED = os.environ.get("FUZZ_SEED")
@@ -62,6 +63,7 @@ def test_no_hostile_reply_crashes_a_run_writes_outside_1_to_10_or_holds_it(fuzz,
         assert type(value) is int and 0 <= value <= 10, value
     assert outcome.peak < MEMORY_BOUND, outcome.peak
     assert outcome.seconds < TIME_BOUND, outcome.seconds
+    assert outcome.longest_log_line < LOG_LINE_BOUND, outcome.longest_log_line
 
 
 # -- cases found or worth keeping, run every time ----------------------------------------------
@@ -97,6 +99,8 @@ KNOWN = {
     "a title of 2 MB": ratings_case(movie_rows(movie("x" * 2_000_000))),
     "a year of 5,000 digits": ratings_case(movie_rows(movie(year=Raw("1" * 5000)))),
     "a rating of 1e400": ratings_case(movie_rows(movie(rating=Raw("1e400")))),
+    "a rating of 2 MB": ratings_case(movie_rows(movie(rating="7" * 2_000_000))),
+    "a rating of 4,000 digits": ratings_case(movie_rows(movie(rating=Raw("7" * 4000)))),
     "ids like paths and SQL": ratings_case(
         movie_rows(movie(ids={"imdb": "../../etc/passwd", "tmdb": "1; DROP TABLE movie;--"}))
     ),
@@ -127,6 +131,7 @@ def test_known_hostile_replies(fuzz, name):
     for value in outcome.writes:
         assert type(value) is int and 0 <= value <= 10, value
     assert outcome.peak < MEMORY_BOUND
+    assert outcome.longest_log_line < LOG_LINE_BOUND
 
 
 def test_a_lone_surrogate_is_written_and_read_back_as_it_came(tmp_path):
