@@ -304,3 +304,22 @@ def test_a_path_that_would_leave_the_api_origin_is_refused_before_any_request(cl
     with pytest.raises(BadResponse):
         client.get(path)
     assert client.requests_sent == 0
+
+
+@responses.activate
+def test_an_integer_longer_than_any_of_simkl_s_is_not_json(client):
+    """Its conversion takes time quadratic in its length on a Python without a digit limit."""
+    responses.get(RATINGS_URL, body='{"movies": [], "n": ' + "7" * 100_000 + "}")
+    with pytest.raises(BadResponse):
+        client.ratings("movies")
+    responses.replace(responses.GET, RATINGS_URL, body='{"movies": [], "id": "' + "7" * 99 + '"}')
+    assert client.ratings("movies")["id"] == "7" * 99  # digits in a string are no number
+
+
+def test_an_unreadable_rating_is_quoted_40_characters_at_most():
+    from simkl_ratings.core.rating import InvalidRating, Rating  # noqa: PLC0415
+
+    for raw in ("7" * 2_000_000, 10**3000, "x" * 500, [1] * 300):
+        with pytest.raises(InvalidRating) as raised:
+            Rating.parse(raw)
+        assert len(str(raised.value)) < 100

@@ -79,6 +79,7 @@ DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 RATINGS_CAP = 32 * MB  # a /sync/ratings reply, decoded
 REPLY_CAP = 1 * MB  # any other reply, decoded
 REQUEST_DEADLINE = 60.0  # one request, from connecting to the body's last byte
+MAX_DIGITS = 30  # the longest integer a reply may hold (Simkl's ids have about ten digits)
 
 # wait(seconds) -> True when the wait was interrupted (cancel or Kodi abort).
 Wait = Callable[[float], bool]
@@ -508,11 +509,24 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+_LONG_NUMBER = re.compile(rb"\d{%d}" % (MAX_DIGITS + 1))
+
+
+def _short_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ValueError("a number too long to be Simkl's")
+    return int(text)
+
+
 def parse_json(body: bytes) -> Any:
-    """A reply's JSON, strictly: NaN and Infinity are not JSON, and nesting deeper than the
-    parser goes is not a crash. ValueError for anything else than one JSON value."""
+    """A reply's JSON, strictly: NaN and Infinity are not JSON, an integer longer than any of
+    Simkl's (whose conversion costs time quadratic in its length, on Pythons without a limit)
+    is not one either, and nesting deeper than the parser goes is not a crash. ValueError for
+    anything else than one JSON value."""
+    # Integers are checked only when a long run of digits appears at all (almost never).
+    parse_int = _short_int if _LONG_NUMBER.search(body) else None
     try:
-        return json.loads(body, parse_constant=_refuse_constant)
+        return json.loads(body, parse_constant=_refuse_constant, parse_int=parse_int)
     except RecursionError:
         raise ValueError("nested too deeply") from None
 
