@@ -154,9 +154,19 @@ def obj(required: dict[str, st.SearchStrategy], **optional: st.SearchStrategy):
 
 
 times = maybe(st.sampled_from(TIMES), wrong=5)
-ratings = maybe(st.one_of(st.integers(1, 10), st.integers(-3, 14), st.sampled_from(["7", 7.5])))
+# Digits Python's int() refuses or takes long over: superscripts count as digits for
+# str.isdigit(), other scripts' digits are digits to int(), and past 4,300 digits int() refuses.
+DIGITS = ["²", "٣", "7" * 13, "7" * 31, "7" * 5000]
+ratings = maybe(
+    st.one_of(st.integers(1, 10), st.integers(-3, 14), st.sampled_from(["7", 7.5, *DIGITS]))
+)
 id_values = maybe(
-    st.one_of(st.sampled_from(LIBRARY_IDS), st.integers(-5, 10**12), st.sampled_from(NASTY))
+    st.one_of(
+        st.sampled_from(LIBRARY_IDS),
+        st.integers(-5, 10**12),
+        st.sampled_from(NASTY),
+        st.sampled_from(DIGITS),
+    )
 )
 ids = maybe(
     st.dictionaries(st.sampled_from([*MATCH_KEYS, "simkl", "slug", ""]), id_values, max_size=6)
@@ -194,7 +204,10 @@ settings_body = maybe(
     obj({"user": maybe(obj({"name": titles})), "account": maybe(obj({"id": id_values}))})
 )
 counts = maybe(obj({"movies": maybe(st.integers(-2, 5)), "shows": maybe(st.integers(-2, 5))}))
-not_found = maybe(obj({"movies": maybe(st.lists(maybe(obj({"ids": ids})), max_size=3))}))
+echoed = maybe(obj({"ids": maybe(obj({"simkl": id_values}, imdb=id_values, tmdb=id_values))}))
+not_found = maybe(
+    obj({"movies": maybe(st.lists(echoed, max_size=3))}, shows=st.lists(echoed, max_size=2))
+)
 push_body = maybe(obj({"added": counts, "deleted": counts, "not_found": not_found}))
 
 # -- replies -----------------------------------------------------------------------------------
