@@ -105,6 +105,19 @@ KNOWN = {
         movie_rows(movie(ids={"imdb": "../../etc/passwd", "tmdb": "1; DROP TABLE movie;--"}))
     ),
     "a gzip bomb for the movies": ratings_case({}, wire="gzip bomb"),
+    **{
+        f"a push answered with a simkl id of {what}": Case(
+            two_way=True,
+            answers={
+                ("POST", "/sync/ratings"): Reply(
+                    201,
+                    {"added": {"movies": 0}, "not_found": {"movies": [{"ids": {"simkl": v}}]}},
+                    "json",
+                )
+            },
+        )
+        for what, v in (("a superscript two", "²"), ("5,000 digits", "7" * 5000))
+    },
     "the account id NaN": Case(
         answers={
             ("GET", "/sync/activities"): Reply(200, {**MOVED, "settings": {"all": "2030"}}, "json"),
