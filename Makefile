@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test unit pythons e2e household lint format strings zip demo kodi-installed clean repo check bench
+.PHONY: venv test unit pythons e2e household lint format strings zip demo kodi-installed clean repo check bench fuzz
 
 $(VENV)/.ready: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,15 @@ test: venv lint
 ## unit: the fast tests only (no real Kodi)
 unit: venv
 	$(PY) -m pytest tests/unit tests/sandbox
+
+## fuzz: the hostile-reply fuzz of the whole add-on, long: FUZZ_EXAMPLES runs of a sync against
+## generated replies (default 2000; `make test` runs 40, the same ones every time), FUZZ_SEED
+## for other examples than the default ones; prints hypothesis' counts and times (no log
+## capture: pytest would keep every example's log lines)
+FUZZ_EXAMPLES ?= 2000
+fuzz: venv
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/unit/test_fuzz.py -q -p no:cacheprovider \
+	  -p no:logging --hypothesis-show-statistics $(FUZZ_ARGS)
 
 ## pythons: the fast tests on Python 3.8 and 3.13 (pyenv, PATH, or the Kodi chroots' 3.9/3.13)
 pythons:

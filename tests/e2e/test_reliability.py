@@ -111,6 +111,34 @@ def test_an_http_api_url_to_another_host_is_refused_in_words(signed_in: AddonDri
         kodi.start()
 
 
+def test_kodi_quitting_while_simkl_does_not_answer_stops_the_add_on_at_once(
+    signed_in: AddonDriver, sandbox: SimklSandbox, kodi, test_output: Path
+):
+    """A sync waits on a Simkl that took the request and says nothing (a read alone may wait
+    30 s). Kodi quits: the request is stopped at once, Kodi quits in its usual time, nothing is
+    killed, and the run reports itself cancelled."""
+    sandbox.inject("/sync/activities", "stall", count=None, seconds=120)
+    asked = sandbox.request_count("/sync/activities")
+    try:
+        kodi.execute_addon(ADDON_ID, ["sync"])
+        wait_for(lambda: sandbox.request_count("/sync/activities") > asked, timeout=30)
+        time.sleep(1.0)  # in flight, waiting for an answer that does not come
+        began = time.monotonic()
+        kodi.quit_kodi(timeout=40)
+        quit_seconds = time.monotonic() - began
+    finally:
+        sandbox.clear_faults()
+        kodi.quit_kodi()
+        kodi.start()
+    (test_output / "figures.json").write_text(json.dumps({"quit_seconds": round(quit_seconds, 2)}))
+    assert kodi.last_exit_code == 0
+    assert quit_seconds < 8, quit_seconds
+    log = kodi.read_log(include_previous_runs=True)
+    assert "let's kill it" not in log.lower()
+    assert "stopped while waiting for Simkl" in log
+    assert signed_in.report()["result"] == "cancelled"
+
+
 def _settings_of(xml: str) -> dict[str, str]:
     return {s.get("id"): s.text or "" for s in ET.fromstring(xml).iter("setting")}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -16,8 +17,16 @@ from .fake_kodi_rpc import FakeKodiLibrary
 
 
 class FakeKodiWebServer:
-    def __init__(self, library: FakeKodiLibrary, user: str = "kodi", password: str = "") -> None:
+    def __init__(
+        self,
+        library: FakeKodiLibrary,
+        user: str = "kodi",
+        password: str = "",
+        *,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.library = library
+        self.tls = tls  # served over https with this context (a reverse proxy's job in life)
         self.user = user
         self.password = password
         self.scans_left = 0  # IsScanningVideo answers true this many times
@@ -34,7 +43,8 @@ class FakeKodiWebServer:
     @property
     def url(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     def authorised(self, header: str | None) -> bool:
         expected = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
@@ -96,6 +106,8 @@ class FakeKodiWebServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), daemon=True
         )

@@ -57,6 +57,7 @@ class FakeKodiLibrary:
         self.requests: list[Any] = []  # every request or batch received, as sent
         self.write_calls = 0
         self.fail_ids: dict[str, set] = {"movies": set(), "tvshows": set()}
+        self.fail_detail: str | None = None  # what Kodi says about a failed id (its stack message)
         # After this many batches the transport fails as a dropped connection does (the
         # runner's Wi-Fi, Kodi quitting): the request raises instead of answering.
         self.fail_batches_after: int | None = None
@@ -169,8 +170,10 @@ class FakeKodiLibrary:
                 f"Value between 1 (inclusive) and 2147483647 (inclusive) expected but {item_id} "
                 "received",
             )
-        if item_id not in self.tables[table] or item_id in self.fail_ids[table]:
+        if item_id not in self.tables[table]:
             raise RpcFault(INVALID_PARAMS, "Invalid params.")
+        if item_id in self.fail_ids[table]:
+            raise RpcFault(INVALID_PARAMS, "Invalid params.", self.fail_detail)
         return self.tables[table][item_id]
 
     def _set(self, table: str, id_field: str, params: dict[str, Any]) -> str:

@@ -12,6 +12,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .hostile import HOSTILE_FAULTS
+
 # OAuth words answered as Simkl's /oauth2/token would: 400 {"error": word}
 OAUTH_FAULTS = ("slow_down", "expired_token", "invalid_grant", "access_denied")
 FAULT_KINDS = (
@@ -27,6 +29,10 @@ FAULT_KINDS = (
     "insufficient_scope",  # 403: the token lacks media:write
     "invalid_token",  # 401: the V2 access token expired
     *OAUTH_FAULTS,
+    # hostile.py: a redirect elsewhere (`status`, `location`), no answer at all (`seconds`),
+    # a body one byte at a time (`body`, `interval`), a huge body (`size`, `gzip`, `declare`),
+    # a body in an encoding nobody asked for (`encoding`, `body`)
+    *HOSTILE_FAULTS,
 )
 MAINTENANCE_PAGE = (
     "<!DOCTYPE html><html><head><title>Simkl is under maintenance</title></head>"

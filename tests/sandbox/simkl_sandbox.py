@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .auth import PinRegistry, TokenStore, token_fingerprint
 from .faults import MAINTENANCE_PAGE, OAUTH_FAULTS, Fault, FaultQueue, RequestLog, RequestRecord
+from .hostile import HOSTILE_FAULTS, Writer, hostile_writer
 from .model import AccountModel
 from .oauth2 import DEVICE_GRANT, OAuth2
 
@@ -80,13 +81,15 @@ class Request:
 
 @dataclass
 class Response:
-    """What to send back; ``drop`` closes the connection without any response."""
+    """What to send back; ``drop`` closes the connection without any response, ``custom``
+    writes the whole answer itself (hostile.py: never, slowly, hugely)."""
 
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False
     fault: str | None = None
+    custom: Writer | None = None
 
 
 def json_response(status: int, value: Any, headers: dict[str, str] | None = None) -> Response:
@@ -123,7 +126,17 @@ def fault_response(fault: Fault) -> Response:
         return Response(200, MAINTENANCE_PAGE.encode("utf-8"), {"Content-Type": "text/html"})
     if kind in AUTH_FAULTS or kind == "wrong_shape":
         return auth_fault_response(kind, opts)
-    return Response(0, drop=True)
+    return connection_fault_response(kind, opts)
+
+
+def connection_fault_response(kind: str, opts: dict[str, Any]) -> Response:
+    """A dropped connection, a redirect elsewhere, or an answer hostile.py writes itself."""
+    if kind not in HOSTILE_FAULTS:  # drop
+        return Response(0, drop=True)
+    if kind == "redirect":
+        location = str(opts.get("location", "https://elsewhere.example/"))
+        return Response(int(opts.get("status", 307)), b"", {"Location": location})
+    return Response(200, custom=hostile_writer(kind, opts))
 
 
 AUTH_FAULTS = ("quota", "insufficient_scope", "invalid_token", *OAUTH_FAULTS)
@@ -189,6 +202,7 @@ class SimklSandbox:
             strict_slow_down=strict_slow_down,
         )
         self.faults = FaultQueue()
+        self.generated: Callable[[Request], Response | None] | None = None
         self._log = RequestLog()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -370,6 +384,12 @@ class SimklSandbox:
         """Remove all queued faults."""
         self.faults.clear()
 
+    def serve_generated(self, replies: Callable[[Request], Response | None] | None) -> None:
+        """Generated-replies mode (the fuzz, tests/unit/fuzz_replies.py): ``replies(request)``
+        answers every API request it returns a Response for, before faults, identification and
+        auth; for None the sandbox answers as usual. ``None`` ends the mode."""
+        self.generated = replies
+
     # -- account mutators (each bumps activities like Simkl) ---------------------------------
 
     def set_rating(self, type_: str, simkl_id: int, rating: int, *, rated_at: Any = None) -> dict:
@@ -401,7 +421,13 @@ class SimklSandbox:
     # -- API handling ------------------------------------------------------------------------
 
     def handle(self, req: Request) -> Response:
-        """Answer one API request: faults first (they sit in front of Simkl), then the API."""
+        """Answer one API request: a generated reply, else faults first (they sit in front of
+        Simkl), then the API."""
+        generated = self.generated(req) if self.generated is not None else None
+        if generated is not None:
+            generated.fault = "generated"
+            self._log.append(self._record(req, generated))
+            return generated
         fault = self.faults.take(req.path, req.method)
         if fault is not None and fault.kind != "slow":
             response = fault_response(fault)
@@ -659,6 +685,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _write(self, response: Response) -> None:
         if response.drop:
             self.close_connection = True
+            return
+        if response.custom is not None:
+            self.close_connection = True
+            response.custom(self)
             return
         self.send_response(response.status)
         for name, value in response.headers.items():

@@ -9,7 +9,7 @@ import pytest
 from simkl_ratings.core.library.gateway import KodiLibrary
 from simkl_ratings.core.library.jsonrpc import JsonRpc
 from simkl_ratings.core.media import SIMKL_TYPES
-from simkl_ratings.core.simkl.client import RetryPolicy, SimklClient
+from simkl_ratings.core.simkl.client import REQUEST_DEADLINE, RetryPolicy, SimklClient, Wait
 from simkl_ratings.core.sync.report import Report
 from simkl_ratings.core.sync.run import Mode, Progress, SyncOptions, run_sync
 from simkl_ratings.core.sync.state import SyncStateStore
@@ -57,14 +57,19 @@ class Engine:
         api_url: str | None = None,
         client_id: str = CLIENT,
         timeout: tuple[float, float] = (5.0, 5.0),
+        retry: RetryPolicy | None = None,
+        wait: Wait | None = None,
         keep: bool = False,
         **options,
     ) -> Report:
-        """One run as the add-on does it: a fresh client and library gateway each time. The
+        """One run as the add-on does it: a fresh client and library gateway each time.
+        `wait` is the shell's (no time passes by default); `deadline` goes to the client. The
         sandbox's request log starts afresh, unless `keep`."""
         if not keep:
             self.sandbox.clear_requests()
         client = None
+        wait = wait or (lambda s: False)
+        deadline = options.pop("deadline", REQUEST_DEADLINE)
         if not offline:
             client = SimklClient(
                 api_url or self.sandbox.url,
@@ -72,9 +77,11 @@ class Engine:
                 "0.1.0",
                 token=self.token,
                 timeout=timeout,
-                retry=RetryPolicy(retries=2, base_delay=0.0, jitter=0.0),
-                wait=lambda s: False,
+                deadline=deadline,
+                retry=retry or RetryPolicy(retries=2, base_delay=0.0, jitter=0.0),
+                wait=wait,
             )
+            options.setdefault("wait", wait)
         library = KodiLibrary(JsonRpc(self.kodi.handle))
         options.setdefault("account_id", 7)
         if offline:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 import requests
 import responses
@@ -13,6 +15,7 @@ from simkl_ratings.core.errors import (
     ConfigError,
     NetworkError,
     RateLimited,
+    Redirected,
     ServerError,
     SignedOut,
     SimklError,
@@ -239,3 +242,84 @@ def test_retry_after_parses_seconds_and_http_dates():
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
     assert parse_retry_after("Wed, 21 Oct 2099 07:28:00 GMT") > 60
+
+
+@responses.activate
+def test_only_gzip_is_asked_for_and_a_gzip_reply_is_inflated(client):
+    body = gzip.compress(b'{"movies": [], "ok": "\xc3\xa9t\xc3\xa9"}')
+    responses.get(
+        RATINGS_URL,
+        body=body,
+        headers={"Content-Encoding": "gzip"},
+        match=[matchers.header_matcher({"Accept-Encoding": "gzip"})],
+    )
+    assert client.ratings("movies") == {"movies": [], "ok": "été"}
+
+
+@responses.activate
+def test_nan_infinity_and_nesting_deeper_than_the_parser_are_not_json(client):
+    for text in ('{"user_rating": NaN}', "[Infinity]", "[" * 100_000 + "]" * 100_000):
+        responses.get(RATINGS_URL, body=text)
+    with pytest.raises(BadResponse) as raised:
+        client.ratings("movies")
+    assert "with a body that is not JSON" in str(raised.value)
+
+
+@responses.activate
+def test_a_redirect_from_the_token_endpoint_is_an_error_in_words(client):
+    responses.post(
+        f"{API}/oauth2/token",
+        status=307,
+        headers={"Location": "https://collector.example:8443/grab?refresh_token=abc#x"},
+    )
+    with pytest.raises(Redirected) as raised:
+        client.refresh_grant("simkl_rt_abcdef")
+    assert str(raised.value) == (
+        "POST /oauth2/token: Simkl answered with a redirect to collector.example; "
+        "nothing was sent there"
+    )
+    assert len(responses.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("location", "said"),
+    [
+        ("/elsewhere/on/simkl", "api.simkl.test"),  # relative: the same host
+        ("https://[::1", "an unreadable address"),
+        ("https://a b.example/", "an unreadable address"),
+        ("", "api.simkl.test"),
+        ("https://user:pw@evil.example/", "evil.example"),
+    ],
+)
+@responses.activate
+def test_a_redirect_names_a_host_only(client, location, said):
+    responses.get(f"{API}/sync/activities", status=302, headers={"Location": location})
+    with pytest.raises(Redirected) as raised:
+        client.activities()
+    assert f"a redirect to {said};" in str(raised.value)
+
+
+@pytest.mark.parametrize("path", ["@evil.example/sync/activities", ".evil.example/x", ""])
+def test_a_path_that_would_leave_the_api_origin_is_refused_before_any_request(client, path):
+    with pytest.raises(BadResponse):
+        client.get(path)
+    assert client.requests_sent == 0
+
+
+@responses.activate
+def test_an_integer_longer_than_any_of_simkl_s_is_not_json(client):
+    """Its conversion takes time quadratic in its length on a Python without a digit limit."""
+    responses.get(RATINGS_URL, body='{"movies": [], "n": ' + "7" * 100_000 + "}")
+    with pytest.raises(BadResponse):
+        client.ratings("movies")
+    responses.replace(responses.GET, RATINGS_URL, body='{"movies": [], "id": "' + "7" * 99 + '"}')
+    assert client.ratings("movies")["id"] == "7" * 99  # digits in a string are no number
+
+
+def test_an_unreadable_rating_is_quoted_40_characters_at_most():
+    from simkl_ratings.core.rating import InvalidRating, Rating  # noqa: PLC0415
+
+    for raw in ("7" * 2_000_000, 10**3000, "x" * 500, [1] * 300):
+        with pytest.raises(InvalidRating) as raised:
+            Rating.parse(raw)
+        assert len(str(raised.value)) < 100

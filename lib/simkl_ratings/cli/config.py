@@ -27,6 +27,7 @@ SOURCES: Mapping[str, tuple[str, str, str]] = {
     "kodi_url": (ENV_PREFIX + "KODI_URL", "kodi", "url"),
     "kodi_user": (ENV_PREFIX + "KODI_USER", "kodi", "user"),
     "kodi_password": (ENV_PREFIX + "KODI_PASSWORD", "kodi", "password"),
+    "kodi_ca": (ENV_PREFIX + "KODI_CA", "kodi", "ca"),
     "client_id": (ENV_PREFIX + "CLIENT_ID", "simkl", "client_id"),
     "api_url": (ENV_PREFIX + "API_URL", "simkl", "api_url"),
     "types": (ENV_PREFIX + "TYPES", "sync", "types"),
@@ -51,6 +52,7 @@ class RunnerConfig:
     kodi_url: str | None = None
     kodi_user: str = "kodi"
     kodi_password: str | None = field(default=None, repr=False)
+    kodi_ca: str | None = None  # the CA file that verifies an https:// Kodi's certificate
     client_id: str = ""
     api_url: str = DEFAULT_API_URL
     types: tuple[SimklType, ...] = SIMKL_TYPES
@@ -78,6 +80,7 @@ class RunnerConfig:
             "kodi_url": self.kodi_url,
             "kodi_user": self.kodi_user,
             "kodi_password_set": bool(self.kodi_password),
+            "kodi_ca": self.kodi_ca,
             "api_url": self.api_url,
             "client_id_set": bool(self.client_id),
             "types": [t.name for t in self.types],
@@ -150,7 +153,7 @@ def resolve(
         elif from_file.get(name, "").strip():
             raw[name] = from_file[name]
     values: dict[str, Any] = {}
-    for name in ("kodi_url", "kodi_user", "client_id", "api_url"):
+    for name in ("kodi_url", "kodi_user", "kodi_ca", "client_id", "api_url"):
         if name in raw:
             values[name] = str(raw[name]).strip()
     if "kodi_password" in raw:

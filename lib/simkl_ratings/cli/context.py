@@ -11,7 +11,7 @@ from typing import TextIO
 from ..core.app.workspace import Workspace
 from ..core.errors import ConfigError
 from ..core.library.jsonrpc import JsonRpc
-from ..core.redact import remember_secret
+from ..core.redact import redact, remember_secret
 from ..core.simkl.client import RetryPolicy
 from .config import RunnerConfig
 from .kodi_http import HttpTransport
@@ -89,7 +89,7 @@ class RunnerContext:
 
     def ask(self, question: str) -> bool:
         """A yes/no question on the terminal; anything but yes is No."""
-        self.stdout.write(question + " [y/N] ")
+        self.stdout.write(redact(question) + " [y/N] ")
         self.stdout.flush()
         answer = self.stdin.readline() if self.stdin is not None else ""
         return answer.strip().lower() in ("y", "yes")
@@ -100,7 +100,9 @@ class RunnerContext:
             if not self.config.kodi_url:
                 raise ConfigError(NO_KODI_URL)
             config = self.config
-            self._transport = HttpTransport(config.kodi_url, config.kodi_user, config.kodi_password)
+            self._transport = HttpTransport(
+                config.kodi_url, config.kodi_user, config.kodi_password, ca_file=config.kodi_ca
+            )
         return self._transport
 
     def _kodi(self, request: object) -> object:

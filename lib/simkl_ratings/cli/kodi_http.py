@@ -2,8 +2,12 @@
 `JsonRpc` takes, with typed errors the runner turns into exit codes.
 
 Plain http:// is allowed to any host: Kodi's web server speaks nothing else, and it lives on the
-local network. The password is sent only in the Authorization header; no message, log line or
-`repr` here contains it (nor the URL with credentials: a URL carrying them is refused).
+local network. Behind TLS (a reverse proxy, docs/RUNNER-TLS.md), an https:// address has its
+certificate verified: against the system's CAs, or the CA file given (`--kodi-ca`) for a
+self-signed one. Two-way sync over plain http to another machine is warned about
+(`plain_http_risk`). The password is sent only in the Authorization header; no message, log line
+or `repr` here contains it (nor the URL with credentials: a URL carrying them is refused). No
+redirect is followed.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import requests
 
 from ..core.errors import ConfigError
 from ..core.library.jsonrpc import JsonRpcError
+from ..core.simkl.client import is_loopback
 
 LOG = logging.getLogger(__name__)
 
@@ -26,6 +31,10 @@ class KodiUnreachable(JsonRpcError):
     """Nothing answered at the URL: Kodi is off, its web server is off, or the address is wrong."""
 
     code = "kodi_unreachable"
+
+
+class KodiCertificate(KodiUnreachable):
+    """An https:// Kodi whose certificate could not be verified."""
 
 
 class KodiAuthFailed(JsonRpcError):
@@ -55,6 +64,38 @@ def jsonrpc_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+def check_ca_file(url: str, ca_file: str | None) -> None:
+    """A CA file goes with an https:// address, and must be readable."""
+    if not ca_file:
+        return
+    if urlsplit(url).scheme != "https":
+        raise ConfigError("a Kodi CA file (--kodi-ca) needs an https:// Kodi address")
+    try:
+        with open(ca_file, "rb"):
+            pass
+    except OSError:
+        raise ConfigError(f"the Kodi CA file {ca_file} cannot be read") from None
+
+
+def plain_http_risk(url: str | None) -> str | None:
+    """Why two-way sync with this Kodi address is risky, in words; None when the address is
+    https or this machine (or unusable: that is said elsewhere)."""
+    try:
+        parts = urlsplit((url or "").strip())
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme != "http" or not host or is_loopback(host):
+        return None
+    return (
+        f"warning: two-way sync talks to the Kodi at {host} over plain http. Anyone on that "
+        "network who can pose as this Kodi can feed it ratings that two-way then sends to "
+        "your Simkl account, and can read the Kodi password. Put Kodi behind https and use "
+        "an https:// address (docs/RUNNER-TLS.md), or run the runner on the Kodi machine "
+        "(http://127.0.0.1)."
+    )
+
+
 def _method_of(request: Any) -> str:
     first = request[0] if isinstance(request, list) and request else request
     method = first.get("method") if isinstance(first, dict) else None
@@ -72,8 +113,12 @@ class HttpTransport:
         *,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         session: requests.Session | None = None,
+        ca_file: str | None = None,
     ) -> None:
         self.url = jsonrpc_url(url)
+        check_ca_file(self.url, ca_file)
+        # Given with every request, so REQUESTS_CA_BUNDLE cannot replace the CA file.
+        self.verify: bool | str = ca_file or True
         self.timeout = timeout
         self.session = session or requests.Session()
         self.session.headers["Content-Type"] = "application/json"
@@ -86,9 +131,21 @@ class HttpTransport:
     def __call__(self, request: Any) -> Any:
         method = _method_of(request)
         try:
-            response = self.session.post(self.url, json=request, timeout=self.timeout)
+            response = self.session.post(
+                self.url,
+                json=request,
+                timeout=self.timeout,
+                verify=self.verify,
+                allow_redirects=False,
+            )
         except requests.Timeout:
             raise KodiUnreachable(method, None, f"no answer from {self.url} in time") from None
+        except requests.exceptions.SSLError:
+            words = (
+                f"the certificate of {self.url} could not be verified (for a certificate of "
+                "your own, give its CA with --kodi-ca FILE; see docs/RUNNER-TLS.md)"
+            )
+            raise KodiCertificate(method, None, words) from None
         except requests.RequestException as exc:
             reason = type(exc).__name__
             raise KodiUnreachable(method, None, f"cannot reach {self.url} ({reason})") from None

@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import sys
+from traceback import format_exc
 from typing import Any, Mapping, Sequence, TextIO
 
 from ..core.errors import ConfigError
@@ -28,10 +29,18 @@ from .config import (
 )
 from .context import Interrupt, RunnerContext, package_version
 from .exit_codes import ExitCode
+from .kodi_http import plain_http_risk
 from .paths import Paths
 
 PROG = "simkl-ratings-sync"
-_CONNECTION_OPTIONS = ("kodi_url", "kodi_user", "kodi_password", "client_id", "api_url")
+_CONNECTION_OPTIONS = (
+    "kodi_url",
+    "kodi_user",
+    "kodi_password",
+    "kodi_ca",
+    "client_id",
+    "api_url",
+)
 SILENT = logging.CRITICAL + 1  # no engine log line reaches stderr without -v
 _SYNC_OPTIONS = ("types", "policy", "title_fallback", "batch_size", "two_way", "shared_library")
 
@@ -40,7 +49,7 @@ exit codes: 0 ok, 1 internal error, 2 usage or configuration, 3 not signed in,
 4 Simkl error, 5 Kodi unreachable or refused the login, 6 some writes failed,
 7 another sync is running, 8 that Kodi's add-on syncs its library itself, 9 something waits
 for your answer (run `sync` in a terminal), 130 interrupted.
-Environment: SIMKL_RATINGS_KODI_URL, _KODI_USER, _KODI_PASSWORD, _CLIENT_ID, _API_URL,
+Environment: SIMKL_RATINGS_KODI_URL, _KODI_USER, _KODI_PASSWORD, _KODI_CA, _CLIENT_ID, _API_URL,
 _TYPES, _POLICY, _TITLE_FALLBACK, _BATCH_SIZE, _TWO_WAY, _SHARED_LIBRARY, _CONFIG (all
 prefixed SIMKL_RATINGS_).
 """
@@ -55,11 +64,11 @@ class _Parser(argparse.ArgumentParser):
     def _print_message(self, message: str, file: Any = None) -> None:
         """Help and --version to `out`, usage errors to `err` (the caller's streams)."""
         if message:
-            (self.err if file is sys.stderr else self.out).write(message)
+            (self.err if file is sys.stderr else self.out).write(redact(message))
 
     def exit(self, status: int = 0, message: str | None = None) -> Any:
         if message:
-            self.err.write(message)
+            self.err.write(redact(message))
         raise _ParserExit(status)
 
 
@@ -85,7 +94,7 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
         "--kodi-url",
         metavar="URL",
         default=default,
-        help="Kodi's web server, e.g. http://192.168.1.20:8080",
+        help="Kodi's web server, e.g. http://192.168.1.20:8080 (https:// behind TLS)",
     )
     group.add_argument("--kodi-user", metavar="USER", default=default, help="default: kodi")
     group.add_argument(
@@ -93,6 +102,12 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
         metavar="PASSWORD",
         default=default,
         help="visible to other users in `ps`: prefer the environment or config file",
+    )
+    group.add_argument(
+        "--kodi-ca",
+        metavar="FILE",
+        default=default,
+        help="the CA certificate (PEM) that signed an https:// Kodi's certificate",
     )
     group.add_argument(
         "--client-id", metavar="ID", default=default, help="your Simkl app's client id"
@@ -228,6 +243,9 @@ def main(
     except KeyboardInterrupt:
         output.say(err, "Interrupted.")
         return ExitCode.INTERRUPTED
+    except Exception:  # a bug: its traceback, masked like everything the runner prints
+        output.say(err, f"{PROG}: internal error (a bug: please report it)\n{format_exc()}")
+        return ExitCode.INTERNAL
     finally:
         logging.getLogger("simkl_ratings").removeHandler(handler)
 
@@ -262,6 +280,10 @@ def _dispatch(
         stdin=stdin,
     )
     command = args.command
+    if command in ("sync", "preview") and config.two_way:
+        risk = plain_http_risk(config.kodi_url)
+        if risk:
+            output.say(err, risk)
     if command == "login":
         return signin.login(ctx, qr=args.qr, env=env)
     if command == "logout":

@@ -12,6 +12,7 @@ from typing import Callable, Mapping, Optional, Sequence
 from ..core.app import signin
 from ..core.errors import SyncError
 from ..core.qr import qr_matrix
+from ..core.redact import redact
 from ..core.simkl.signin import LoginOutcome, PinCode
 from . import output
 from .context import RunnerContext
@@ -35,7 +36,7 @@ def _show_code(
     if matrix:
         output.say(stream, "Scan this QR code with your phone, or")
         for line in qr_lines(matrix, colour=wants_colour(stream, env)):
-            stream.write(line + "\n")
+            stream.write(redact(line) + "\n")
     minutes = max(1, int(code.expires_in // 60))
     output.say(stream, f"open {code.verification_url} on any device and enter the code:")
     output.say(stream, f"\n    {code.user_code}\n")

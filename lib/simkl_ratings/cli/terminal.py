@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Mapping, Sequence, TextIO
 
+from ..core.redact import redact
 from ..core.sync.run import Progress, Stage
 
 QUIET_ZONE = 4  # modules of light around the code (ISO/IEC 18004)
@@ -113,7 +114,7 @@ class ProgressBar(Progress):
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
         words = _STAGE_WORDS.get(stage, stage.value)
         text = f"[{bar}] {percent:3d}% {words} {detail}".rstrip()
-        self.stream.write(f"\r{text[:79]:<79}")
+        self.stream.write(redact(f"\r{text[:79]:<79}"))
         self.stream.flush()
         self._drawn = True
 

@@ -103,3 +103,12 @@ class BadResponse(SimklError):
     """A body of the wrong shape: not JSON, or JSON we cannot read."""
 
     code = "bad_response"
+
+
+class Redirected(BadResponse):
+    """Simkl answered with a redirect (3xx). It is never followed: nothing, and above all no
+    token or form, is sent to the address it names."""
+
+
+class ReplyTooLarge(BadResponse):
+    """A reply longer than the add-on reads (decoded): refused, never parsed."""

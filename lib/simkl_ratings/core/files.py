@@ -16,7 +16,9 @@ def write_json_atomic(path: str, data: Any, *, private: bool = False) -> None:
     try:
         if private:
             os.chmod(temp, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        # A lone surrogate (a reply's "\ud800" escape) is written as that escape again: valid
+        # JSON that reads back the same, where strict UTF-8 would raise.
+        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as stream:
             json.dump(data, stream, indent=1, ensure_ascii=False, sort_keys=False)
             stream.write("\n")
             stream.flush()

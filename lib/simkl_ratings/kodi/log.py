@@ -13,7 +13,17 @@ from kodi_six import xbmc
 from .. import ADDON_ID
 from ..core.redact import redact
 
-__all__ = ["KodiLogHandler", "redact", "setup_logging"]
+__all__ = ["KodiLogHandler", "log_error", "redact", "setup_logging"]
+
+
+def _write(message: str, level: int) -> None:
+    """The one place the add-on writes to kodi.log."""
+    xbmc.log(redact(f"[{ADDON_ID}] {message}"), level)
+
+
+def log_error(message: str) -> None:
+    """An error line from outside `logging` (the last-resort handlers), masked like the rest."""
+    _write(message, xbmc.LOGERROR)
 
 
 class KodiLogHandler(logging.Handler):
@@ -25,9 +35,9 @@ class KodiLogHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            message = redact(record.getMessage())
+            message = record.getMessage()
         except Exception:  # a bad format string must not break the add-on
-            message = redact(str(record.msg))
+            message = str(record.msg)
         if record.levelno >= logging.ERROR:
             level = xbmc.LOGERROR
         elif record.levelno >= logging.WARNING:
@@ -36,7 +46,7 @@ class KodiLogHandler(logging.Handler):
             level = xbmc.LOGINFO
         else:
             level = xbmc.LOGDEBUG
-        xbmc.log(f"[{ADDON_ID}] {message}", level)
+        _write(message, level)
 
 
 def setup_logging(debug: bool) -> None:

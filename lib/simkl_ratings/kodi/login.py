@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
-from kodi_six import xbmc, xbmcgui
+from kodi_six import xbmc
 
 from ..core.app import signin
 from ..core.simkl.credentials import Credentials
@@ -18,7 +18,7 @@ from ..core.simkl.signin import LoginOutcome, PinCode, grants_write
 from . import strings as S
 from .context import AddonContext
 from .pin_dialog import PinDialog
-from .ui import notify
+from .ui import Dialog, notify
 
 LOG = logging.getLogger(__name__)
 
@@ -80,9 +80,9 @@ def sign_in(
     if result.creds is not None:
         return _signed_in(ctx, result.creds, write)
     if result.outcome in (LoginOutcome.EXPIRED, LoginOutcome.CODE_GONE):
-        xbmcgui.Dialog().ok(ctx.name, ctx.localize(S.LOGIN_EXPIRED))
+        Dialog().ok(ctx.name, ctx.localize(S.LOGIN_EXPIRED))
     if result.outcome is LoginOutcome.DENIED:
-        xbmcgui.Dialog().ok(ctx.name, ctx.localize(S.LOGIN_DENIED))
+        Dialog().ok(ctx.name, ctx.localize(S.LOGIN_DENIED))
     return None
 
 
@@ -92,7 +92,7 @@ def _signed_in(ctx: AddonContext, creds: Credentials, write: bool) -> Credential
     ctx.publish_household()
     if write and creds.auth_version >= 2 and not grants_write(creds.scope):
         LOG.warning("Simkl granted %s only; writing to Simkl needs media:write", creds.scope)
-        xbmcgui.Dialog().ok(ctx.name, ctx.localize(S.ERROR_SCOPE))
+        Dialog().ok(ctx.name, ctx.localize(S.ERROR_SCOPE))
     text = (
         ctx.localize(S.LOGIN_DONE_AS, name=creds.account_name)
         if creds.account_name
@@ -107,9 +107,7 @@ def sign_out(ctx: AddonContext) -> None:
     result = signin.sign_out(ctx.workspace())
     ctx.addon.setSetting(ACCOUNT_SETTING, "")
     ctx.publish_household()
-    xbmcgui.Dialog().ok(
-        ctx.name, ctx.localize(S.LOGOUT_REVOKED if result.revoked else S.LOGOUT_DONE)
-    )
+    Dialog().ok(ctx.name, ctx.localize(S.LOGOUT_REVOKED if result.revoked else S.LOGOUT_DONE))
 
 
 def current_credentials(ctx: AddonContext) -> Credentials | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from kodi_six import xbmcgui
 
 from ..core.qr import remove_qr_pngs, write_qr_png
+from ..core.redact import redact
 from ..core.simkl.signin import PinCode
 from . import strings as S
 from .context import AddonContext
@@ -62,7 +63,7 @@ class PinDialog(xbmcgui.WindowXMLDialog):
     def _set(self, control_id: int, text: str) -> None:
         self._labels[control_id] = text
         if self._ready:
-            self.getControl(control_id).setLabel(text)
+            self.getControl(control_id).setLabel(redact(text))
 
     def show_code(self, code: PinCode) -> None:
         self._expires_in = max(1.0, code.expires_in)

@@ -31,7 +31,7 @@ from .messages import (
     signed_out_text,
     summary_text,
 )
-from .ui import BackgroundProgressSink, DialogProgressSink, notify
+from .ui import BackgroundProgressSink, Dialog, DialogProgressSink, notify
 
 LOG = logging.getLogger(__name__)
 
@@ -60,9 +60,7 @@ def run(
     text = None
     if outcome.next in (Next.SIGN_IN, Next.WRITE_ACCESS) and outcome.report is not None:
         text = _sign_in_again_text(ctx, outcome)
-        if interactive and xbmcgui.Dialog().yesno(
-            ctx.name, f"{text}\n{ctx.localize(S.ASK_SIGN_IN)}"
-        ):
+        if interactive and Dialog().yesno(ctx.name, f"{text}\n{ctx.localize(S.ASK_SIGN_IN)}"):
             if _sign_in_before_run(ctx, monitor, dry_run=dry_run, mode=mode) is not None:
                 return outcome.report
             outcome = _run_once(ctx, monitor, dry_run=dry_run, interactive=interactive, mode=mode)
@@ -99,7 +97,7 @@ def _ask(ctx: AddonContext, monitor: xbmc.Monitor, outcome: SyncOutcome) -> set[
             text = ctx.localize(S.ASK_CLEARS, count=len(items), titles=titles)
         else:
             text = ctx.localize(S.ASK_SEND_KODI_ONLY, count=len(report.kodi_only_items))
-        answer = bool(xbmcgui.Dialog().yesno(ctx.name, text))
+        answer = bool(Dialog().yesno(ctx.name, text))
         if question is Question.KODI_ONLY:
             answer = answer_kodi_only(ctx.workspace(monitor), answer) and answer
         if answer:
@@ -122,7 +120,7 @@ def _this_device_syncs(ctx: AddonContext, interactive: bool) -> bool:
     if not interactive:
         return False
     question = S.HOUSEHOLD_ASK if verdict is Verdict.ASK else S.HOUSEHOLD_TAKE_OVER
-    if xbmcgui.Dialog().yesno(ctx.name, ctx.localize(question, where=_where(household))):
+    if Dialog().yesno(ctx.name, ctx.localize(question, where=_where(household))):
         ctx.set_household_role(Role.THIS_DEVICE)
         LOG.info("this device now syncs the shared library")
         return True
@@ -237,7 +235,7 @@ def _tell(ctx: AddonContext, report: Report, interactive: bool, text: str | None
         notify(ctx, text or summary_text(ctx, report), error=report.result != RESULT_OK)
         if report.dry_run and report.result == RESULT_OK:
             viewer = report_text(ctx, report.to_dict())
-            xbmcgui.Dialog().textviewer(ctx.localize(S.ACTION_PREVIEW), viewer)
+            Dialog().textviewer(ctx.localize(S.ACTION_PREVIEW), viewer)
     else:
         _tell_background(ctx, report, text)
     if report.written_elsewhere:  # always said: two devices syncing one library is a mistake

@@ -14,10 +14,11 @@ from ..core.sync.report import load_report
 from ..core.sync.run import Mode
 from . import strings as S
 from .context import AddonContext
+from .log import log_error
 from .login import sign_in, sign_out
 from .messages import error_text, report_text
 from .runner import run
-from .ui import notify
+from .ui import Dialog, notify
 
 LOG = logging.getLogger(__name__)
 
@@ -51,9 +52,9 @@ def _logout(ctx: AddonContext, monitor: xbmc.Monitor) -> None:
 def _report(ctx: AddonContext, monitor: xbmc.Monitor) -> None:
     data = load_report(ctx.report_path)
     if data is None:
-        xbmcgui.Dialog().ok(ctx.name, ctx.localize(S.NO_REPORT))
+        Dialog().ok(ctx.name, ctx.localize(S.NO_REPORT))
         return
-    xbmcgui.Dialog().textviewer(ctx.name, report_text(ctx, data))
+    Dialog().textviewer(ctx.name, report_text(ctx, data))
 
 
 def _settings(ctx: AddonContext, monitor: xbmc.Monitor) -> None:
@@ -93,7 +94,7 @@ def parse_action(argv: list[str]) -> str | None:
 
 def _menu(ctx: AddonContext) -> str | None:
     labels = [ctx.localize(string_id) for _, string_id in MENU]
-    choice = xbmcgui.Dialog().select(ctx.name, labels)
+    choice = Dialog().select(ctx.name, labels)
     return MENU[choice][0] if 0 <= choice < len(MENU) else None
 
 
@@ -116,5 +117,5 @@ def main(argv: list[str] | None = None) -> None:
         while where is not None and where.tb_next is not None:
             where = where.tb_next
         location = f"{where.tb_frame.f_code.co_filename}:{where.tb_lineno}" if where else "?"
-        xbmc.log(f"[{ADDON_ID}] unexpected {type(exc).__name__} at {location}", xbmc.LOGERROR)
-        xbmcgui.Dialog().notification(ADDON_ID, "Error", xbmcgui.NOTIFICATION_ERROR, 6000)
+        log_error(f"unexpected {type(exc).__name__} at {location}: {exc}")
+        Dialog().notification(ADDON_ID, "Error", xbmcgui.NOTIFICATION_ERROR, 6000)

@@ -9,7 +9,6 @@ import time
 
 from kodi_six import xbmc
 
-from .. import ADDON_ID
 from ..core.app.retry import OfflineRetry
 from ..core.config import Settings
 from ..core.errors import NetworkError, SignedOut, SyncError
@@ -19,6 +18,7 @@ from ..core.sync.run import Mode
 from ..core.sync.two_way import work_waiting
 from . import strings as S
 from .context import AddonContext
+from .log import log_error
 from .login import current_credentials
 from .runner import run
 from .ui import notify
@@ -201,4 +201,4 @@ def main() -> None:
     try:
         SyncService().run()
     except Exception as exc:
-        xbmc.log(f"[{ADDON_ID}] service stopped on {type(exc).__name__}", xbmc.LOGERROR)
+        log_error(f"service stopped on {type(exc).__name__}: {exc}")

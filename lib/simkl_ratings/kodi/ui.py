@@ -7,15 +7,41 @@ from typing import Callable
 
 from kodi_six import xbmc, xbmcgui
 
+from ..core.redact import redact
 from ..core.sync.run import Progress, Stage
 from . import strings as S
 from .context import AddonContext
 from .messages import KIND_STRINGS, TYPE_STRINGS
 
 
+class Dialog:
+    """Kodi's dialogs with every text masked (core/redact.py): the only way the add-on opens
+    one, so no dialog can show a secret, whatever error text reaches it."""
+
+    def __init__(self) -> None:
+        self._dialog = xbmcgui.Dialog()
+
+    def ok(self, heading: str, message: str) -> bool:
+        return self._dialog.ok(redact(heading), redact(message))
+
+    def yesno(self, heading: str, message: str) -> bool:
+        return self._dialog.yesno(redact(heading), redact(message))
+
+    def select(self, heading: str, options: list[str]) -> int:
+        return self._dialog.select(redact(heading), [redact(o) for o in options])
+
+    def textviewer(self, heading: str, text: str) -> None:
+        self._dialog.textviewer(redact(heading), redact(text))
+
+    def notification(
+        self, heading: str, message: str, icon: str, millis: int = 6000, sound: bool = True
+    ) -> None:
+        self._dialog.notification(redact(heading), redact(message), icon, millis, sound)
+
+
 def notify(ctx: AddonContext, message: str, *, error: bool = False, millis: int = 6000) -> None:
     """One toast with the add-on's icon (errors keep the icon but sound like errors)."""
-    xbmcgui.Dialog().notification(ctx.name, message, ctx.icon, millis, error)
+    Dialog().notification(ctx.name, message, ctx.icon, millis, error)
 
 
 def stage_text(ctx: AddonContext, stage: Stage, detail: str) -> str:
@@ -57,11 +83,11 @@ class DialogProgressSink(Progress):
         self.monitor = monitor
         self.throttle = _Throttle()
         self.dialog = xbmcgui.DialogProgress()
-        self.dialog.create(heading, ctx.localize(S.PROGRESS_START))
+        self.dialog.create(redact(heading), redact(ctx.localize(S.PROGRESS_START)))
 
     def update(self, percent: int, stage: Stage, detail: str) -> None:
         if self.throttle.due(percent, stage):
-            self.dialog.update(percent, stage_text(self.ctx, stage, detail))
+            self.dialog.update(percent, redact(stage_text(self.ctx, stage, detail)))
 
     def cancelled(self) -> bool:
         return self.dialog.iscanceled() or self.monitor.abortRequested()
@@ -81,11 +107,12 @@ class BackgroundProgressSink(Progress):
         self.monitor = monitor
         self.throttle = _Throttle()
         self.dialog = xbmcgui.DialogProgressBG()
-        self.dialog.create(ctx.name, ctx.localize(S.PROGRESS_START))
+        self.dialog.create(redact(ctx.name), redact(ctx.localize(S.PROGRESS_START)))
 
     def update(self, percent: int, stage: Stage, detail: str) -> None:
         if self.throttle.due(percent, stage):
-            self.dialog.update(percent, self.ctx.name, stage_text(self.ctx, stage, detail))
+            text = stage_text(self.ctx, stage, detail)
+            self.dialog.update(percent, redact(self.ctx.name), redact(text))
 
     def cancelled(self) -> bool:
         return self.monitor.waitForAbort(0.01)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from ..files import read_json, write_json_atomic
+from ..redact import redact_data
 
 NOTICES_FILE = "notices.json"
 
@@ -28,7 +29,7 @@ class Notices:
         if said.get(key) == fingerprint:
             return False
         said[key] = fingerprint
-        write_json_atomic(self.path, said)
+        write_json_atomic(self.path, redact_data(said))
         return True
 
     def clear(self, key: str) -> None:
@@ -36,4 +37,4 @@ class Notices:
         said = self._all()
         if key in said:
             del said[key]
-            write_json_atomic(self.path, said)
+            write_json_atomic(self.path, redact_data(said))

@@ -8,20 +8,33 @@ One `requests.Session` for a run. Every request carries client_id, app-name and 
 (429 user_limit_exceeded) is never waited for: the `QuotaGate` remembers it and every later call
 is refused locally until it ends. /oauth2/* calls are form posts without a token. Nothing here
 logs or raises a token, a device code or a full URL.
+
+Every exchange is bounded (transport.py): no redirect is followed (a 3xx is an error, and
+nothing is sent where it points), a body is capped (32 MB for /sync/ratings, 1 MB for the rest;
+gzip is inflated within the cap), one request lasts at most `deadline` seconds however the
+server trickles, and the shell's abort stops a request in flight. Retries have a budget too:
+once Simkl has failed to answer for `RetryPolicy.budget` seconds, nothing is retried and no
+try outlasts it, so a Simkl that never answers ends a run in about that long.
 """
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
+import json
 import logging
 import random
+import re
+import socket
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, Mapping, Protocol, Union
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from ..errors import (
     BadResponse,
@@ -31,6 +44,8 @@ from ..errors import (
     NetworkError,
     QuotaExhausted,
     RateLimited,
+    Redirected,
+    ReplyTooLarge,
     ScopeMissing,
     ServerError,
     SignedOut,
@@ -38,6 +53,17 @@ from ..errors import (
     TokenRefused,
 )
 from ..timeutil import utc_now
+from .transport import (
+    MB,
+    Exchange,
+    Reply,
+    Stopped,
+    TooLarge,
+    Unreadable,
+    exchange_once,
+    watch,
+    watched_session,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -49,6 +75,11 @@ _QUOTA_ERRORS = ("user_limit_exceeded", "app_limit_exceeded")
 
 _WRONG_CLIENT_KIND = ("invalid_client", "unauthorized_client")
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+
+RATINGS_CAP = 32 * MB  # a /sync/ratings reply, decoded
+REPLY_CAP = 1 * MB  # any other reply, decoded
+REQUEST_DEADLINE = 60.0  # one request, from connecting to the body's last byte
+MAX_DIGITS = 30  # the longest integer a reply may hold (Simkl's ids have about ten digits)
 
 # wait(seconds) -> True when the wait was interrupted (cancel or Kodi abort).
 Wait = Callable[[float], bool]
@@ -96,12 +127,13 @@ def validate_api_url(url: str) -> str:
         raise ConfigError("api_url must be an http(s) URL")
     if parts.username or parts.password or parts.query or parts.fragment:
         raise ConfigError("api_url must not carry credentials, a query or a fragment")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ConfigError("api_url must use https (plain http only for this machine)")
     return text
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """This machine, by name or address (a name is never looked up)."""
     if host == "localhost":
         return True
     try:
@@ -130,13 +162,21 @@ Attempt = Union[Received, Retry]  # what one exchange gives; a final failure is 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard a GET tries: `retries` more attempts after the first, exponential backoff."""
+    """How hard a GET tries: `retries` more attempts after the first, exponential backoff.
+
+    `budget`: once Simkl has not answered for this long (tries and waits together, counted
+    from the first try that failed since its last good answer), nothing is retried and no try
+    lasts longer; a call made after that is tried once, for `min_try` seconds. A retry starts
+    only with `min_try` seconds of the budget left for it.
+    """
 
     retries: int = 4
     base_delay: float = 1.0
     max_delay: float = 16.0
     max_retry_after: float = 60.0
     jitter: float = 0.2
+    budget: float = 75.0
+    min_try: float = 5.0
 
     def backoff(self, attempt: int, rng: Callable[[float, float], float]) -> float:
         delay = min(self.max_delay, self.base_delay * (2**attempt))
@@ -177,9 +217,11 @@ class SimklClient:
         quota: Quota | None = None,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = (10.0, 30.0),
+        deadline: float = REQUEST_DEADLINE,
         retry: RetryPolicy = RetryPolicy(),
         wait: Wait = _plain_sleep,
         rng: Callable[[float, float], float] = random.uniform,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not client_id or not client_id.strip():
             raise ConfigError("no Simkl client_id configured")
@@ -189,12 +231,15 @@ class SimklClient:
         self.token = token
         self.auth = auth
         self.quota = quota
-        self.session = session or requests.Session()
+        self.session = watched_session(session)
         self.session.headers["User-Agent"] = f"{APP_NAME}/{app_version}"
         self.timeout = timeout
+        self.deadline = deadline
         self.retry = retry
         self._wait = wait
         self._rng = rng
+        self._clock = clock
+        self._failing_since: float | None = None  # when Simkl last stopped answering
         self.requests_sent = 0
 
     # -- endpoints ---------------------------------------------------------------------------
@@ -274,9 +319,13 @@ class SimklClient:
         attempt = 0
         reauthorised = False
         while True:
+            now = self._clock()
+            since = self._failing_since if self._failing_since is not None else now
+            end = self._end_of_try(now, since)
             try:
-                outcome = self._attempt(method, path, headers, body, form, attempt)
+                outcome = self._attempt(method, path, headers, body, form, attempt, end)
             except SignedOut as refused:
+                self._failing_since = None  # Simkl answered, if only to refuse
                 sent = headers.get("Authorization", "")[len("Bearer ") :]
                 if reauthorised:  # refused again right after a refresh that worked
                     raise TokenRefused(str(refused), refused.status, refused.error) from None
@@ -289,16 +338,37 @@ class SimklClient:
                 LOG.info("%s %s: the token was refused; sending it again refreshed", method, path)
                 headers["Authorization"] = f"Bearer {fresh}"
                 continue
+            except SimklError:
+                self._failing_since = None
+                raise
             if isinstance(outcome, Received):
+                self._failing_since = None
                 return outcome.body
+            self._failing_since = since
             failure = outcome.error
             safe_to_retry = method == "GET" or isinstance(failure, RateLimited)
             if attempt >= retries or not safe_to_retry:
-                raise failure
+                raise self._gave_up(failure, attempt + 1, since)
+            if self._clock() + outcome.delay + self.retry.min_try > since + self.retry.budget:
+                LOG.info("%s %s failed (%s); no time left to retry", method, path, failure)
+                raise self._gave_up(failure, attempt + 1, since)
             LOG.info("%s %s failed (%s); retrying in %.1f s", method, path, failure, outcome.delay)
             if self._wait(outcome.delay):
                 raise Cancelled("cancelled while waiting to retry")
             attempt += 1
+
+    def _end_of_try(self, now: float, since: float) -> float:
+        """When a try must be over: its own deadline, and the retry budget, which counts from
+        when Simkl stopped answering; a call after the budget is tried once, briefly."""
+        shortest = now + min(self.retry.min_try, self.deadline)
+        return min(now + self.deadline, max(since + self.retry.budget, shortest))
+
+    def _gave_up(self, failure: SimklError, tries: int, since: float) -> SimklError:
+        """The last failure; when Simkl did not answer at all, with how long it was tried."""
+        if not isinstance(failure, NetworkError) or tries < 2:
+            return failure
+        seconds = max(0.0, self._clock() - since)
+        return NetworkError(f"{failure} (gave up after {tries} tries in {seconds:.0f} s)")
 
     def _check_quota(self) -> None:
         """Refuse locally, without a request, while Simkl's daily quota is used up."""
@@ -326,41 +396,74 @@ class SimklClient:
         body: Any,
         form: Mapping[str, str] | None,
         attempt: int,
+        end: float,
     ) -> Attempt:
-        """One HTTP exchange: the reply, a failure worth another try, or a raised SimklError."""
+        """One HTTP exchange: the reply, a failure worth another try, or a raised SimklError.
+        Cancelled when the shell's wait says to stop while the request is in flight."""
+        url = self._url(path)
         self.requests_sent += 1
-        try:
-            response = self.session.request(
+        allowed = end - self._clock()
+        exchange = Exchange(end, self._clock)
+        cap = RATINGS_CAP if method == "GET" and path.startswith("/sync/ratings/") else REPLY_CAP
+
+        def work() -> Reply:
+            return exchange_once(
+                self.session,
                 method,
-                self.base_url + path,
+                url,
+                cap=cap,
+                exchange=exchange,
                 params=self._params(),
                 headers=headers,
                 json=body if method != "GET" and form is None else None,
                 data=dict(form) if form is not None else None,
                 timeout=self.timeout,
             )
-        except requests.Timeout:
-            return Retry(NetworkError(f"{method} {path}: timed out"), self._backoff(attempt))
-        except requests.RequestException as exc:
-            reason = type(exc).__name__
-            return Retry(NetworkError(f"{method} {path}: {reason}"), self._backoff(attempt))
-        return self._classify(method, path, response, attempt)
 
-    def _classify(
-        self, method: str, path: str, response: requests.Response, attempt: int
-    ) -> Attempt:
-        status = response.status_code
+        try:
+            reply = watch(work, exchange, self._wait)
+        except Stopped as stop:
+            if stop.reason == "abort":
+                raise Cancelled(f"{method} {path}: stopped while waiting for Simkl") from None
+            failure = NetworkError(f"{method} {path}: no complete answer within {allowed:.0f} s")
+            return Retry(failure, self._backoff(attempt))
+        except TooLarge:
+            raise ReplyTooLarge(
+                f"{method} {path}: Simkl's reply is larger than {cap // MB} MB; it was not read"
+            ) from None
+        except Exception as exc:
+            failure = _exchange_failure(f"{method} {path}", exc)
+            if failure is None:
+                raise
+            return Retry(failure, self._backoff(attempt))
+        return self._classify(method, path, reply, attempt)
+
+    def _url(self, path: str) -> str:
+        """The configured API origin and `path`; anything that would leave that origin is
+        refused (a path is ours, but a PIN code in it comes from the server)."""
+        url = self.base_url + path
+        here, there = urlsplit(self.base_url), urlsplit(url)
+        if not path.startswith("/") or (there.scheme, there.netloc) != (here.scheme, here.netloc):
+            raise BadResponse("a request outside the configured Simkl API was refused")
+        return url
+
+    def _classify(self, method: str, path: str, reply: Reply, attempt: int) -> Attempt:
+        status = reply.status
         where = f"{method} {path}: HTTP {status}"
+        if 300 <= status < 400:
+            host = _redirect_host(reply.headers.get("Location"), self.base_url + path)
+            words = f"Simkl answered with a redirect to {host}; nothing was sent there"
+            raise Redirected(f"{method} {path}: {words}", status)
         if 200 <= status < 300:
             try:
-                return Received(response.json())
+                return Received(parse_json(reply.body))
             except ValueError:
                 # A maintenance page served with 200 is transient: retried like a 5xx.
                 failure = BadResponse(f"{where} with a body that is not JSON", status)
                 return Retry(failure, self._backoff(attempt))
-        error = _error_word(response)
+        error = _error_word(reply.body)
         if status == 429:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            retry_after = parse_retry_after(reply.headers.get("Retry-After"))
             if error in _QUOTA_ERRORS:
                 until = self.quota.block(retry_after, error) if self.quota is not None else None
                 raise QuotaExhausted(f"{where} ({error})", until, error)
@@ -370,7 +473,7 @@ class SimklClient:
             delay = retry_after if retry_after is not None else self._backoff(attempt)
             return Retry(limited, delay)
         if status >= 500:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            retry_after = parse_retry_after(reply.headers.get("Retry-After"))
             delay = retry_after if retry_after is not None else self._backoff(attempt)
             return Retry(ServerError(where, status), min(delay, self.retry.max_retry_after))
         if status == 401 and path.startswith(_AUTH_PREFIXES):
@@ -385,12 +488,68 @@ class SimklClient:
         return self.retry.backoff(attempt, self._rng)
 
 
-def _error_word(response: requests.Response) -> str | None:
+_NETWORK_FAILURES = (requests.RequestException, Urllib3Error, http.client.HTTPException, OSError)
+
+
+def _exchange_failure(where: str, exc: Exception) -> SimklError | None:
+    """What an exchange that raised means, as a failure worth another try; None for an
+    exception that is not about the exchange (a bug: it propagates)."""
+    if isinstance(exc, Unreadable):
+        return BadResponse(f"{where}: a reply in {exc}")
+    if isinstance(exc, requests.ConnectTimeout):
+        return NetworkError(f"{where}: could not connect in time")
+    if isinstance(exc, (requests.Timeout, Urllib3Timeout, socket.timeout)):
+        return NetworkError(f"{where}: no answer in time")
+    if isinstance(exc, _NETWORK_FAILURES):
+        return NetworkError(f"{where}: {type(exc).__name__}")
+    return None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_LONG_NUMBER = re.compile(rb"\d{%d}" % (MAX_DIGITS + 1))
+
+
+def _short_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ValueError("a number too long to be Simkl's")
+    return int(text)
+
+
+def parse_json(body: bytes) -> Any:
+    """A reply's JSON, strictly: NaN and Infinity are not JSON, an integer longer than any of
+    Simkl's (whose conversion costs time quadratic in its length, on Pythons without a limit)
+    is not one either, and nesting deeper than the parser goes is not a crash. ValueError for
+    anything else than one JSON value."""
+    # Integers are checked only when a long run of digits appears at all (almost never).
+    parse_int = _short_int if _LONG_NUMBER.search(body) else None
+    try:
+        return json.loads(body, parse_constant=_refuse_constant, parse_int=parse_int)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def _error_word(body: bytes) -> str | None:
     """The `error` word of Simkl's error envelope, when there is one."""
     try:
-        body = response.json()
+        parsed = parse_json(body)
     except ValueError:
         return None
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return body["error"][:64]
+    if isinstance(parsed, dict) and isinstance(parsed.get("error"), str):
+        return parsed["error"][:64]
     return None
+
+
+_HOST = re.compile(r"[A-Za-z0-9.\-:\[\]]{1,100}")
+
+
+def _redirect_host(location: str | None, url: str) -> str:
+    """Where a redirect points, as a host name only (never a path, query or credentials,
+    which may carry secrets); "an unreadable address" for anything else."""
+    try:
+        host = urlsplit(urljoin(url, (location or "").strip())).hostname or ""
+    except ValueError:
+        host = ""
+    return host if _HOST.fullmatch(host) else "an unreadable address"

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
 from ..files import read_json, write_json_atomic
+from ..redact import remember_secret
 from ..timeutil import format_instant, parse_instant, utc_now
 from .signin import Grant
 
@@ -105,6 +106,8 @@ class CredentialStore:
             return None
         if not isinstance(creds.access_token, str) or not creds.access_token:
             return None
+        remember_secret(creds.access_token)  # masked by value, whatever its shape
+        remember_secret(creds.refresh_token)
         return creds
 
     def save(self, creds: Credentials) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from ..errors import Cancelled, SimklError, SyncError
-from ..ids import normalise_ids
+from ..ids import normalise_id, normalise_ids
 from ..sync.pushing import Push
 from .client import SimklClient
 
@@ -48,9 +48,9 @@ def _identity(ids: Any) -> frozenset:
     if not isinstance(ids, Mapping):
         return frozenset()
     found = normalise_ids(ids)
-    simkl = ids.get("simkl")
-    if isinstance(simkl, (int, str)) and str(simkl).isdigit():
-        found["simkl"] = str(int(simkl))
+    simkl = normalise_id("simkl", ids.get("simkl"))  # "²" is a digit to isdigit(), not to int()
+    if simkl is not None:
+        found["simkl"] = simkl
     return frozenset(found.items())
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..files import read_json, write_json_atomic
 from ..media import SIMKL_TYPES
+from ..redact import redact_data
 from ..timeutil import format_instant, utc_now
 
 REPORT_FILE = "last_sync.json"
@@ -124,7 +125,8 @@ class Report:
 
 
 def save_report(path: str, report: Report) -> None:
-    write_json_atomic(path, report.to_dict())
+    """Every string in it masked (core/redact.py): titles and errors come from replies."""
+    write_json_atomic(path, redact_data(report.to_dict()))
 
 
 def load_report(path: str) -> dict[str, Any] | None:
