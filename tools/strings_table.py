@@ -369,4 +369,35 @@ STRINGS = [
     (30184, None, "Another device syncs it"),
     (30159, None, "Wait while a video plays"),
     (30160, None, "Scheduled syncs wait until video playback stops."),
+    (30750, None, "Rate while you watch"),
+    (
+        30751,
+        None,
+        "When to ask for your rating after playback. Ratings you give go to Kodi's "
+        '"My rating" and to Simkl.',
+    ),
+    (30752, None, "Ask to rate a movie after watching it"),
+    (
+        30753,
+        None,
+        "When a movie from your library has played to the end and Kodi marked it watched, a "
+        "rating window opens. It never opens in the middle of a playlist or in party mode.",
+    ),
+    (30754, None, "Ask to rate a TV show or anime"),
+    (
+        30755,
+        None,
+        "Simkl rates a show as a whole, not its episodes. Choose after which episode from your "
+        "library the rating window opens for the show, or never.",
+    ),
+    (30756, None, "Never"),
+    (30757, None, "After the last episode of a season in my library"),
+    (30758, None, "After the last episode of the show in my library"),
+    (30759, None, "Ask again when already rated"),
+    (
+        30760,
+        None,
+        "Off: the rating window opens only for titles that have no rating yet, in Kodi or on "
+        "Simkl. On: it opens every time, with your current rating selected.",
+    ),
 ]
