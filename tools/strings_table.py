@@ -241,6 +241,51 @@ STRINGS = [
         "{count} ratings only in Kodi wait for your OK: choose Sync ratings now in Simkl Ratings "
         "Sync.",
     ),
+    # Rating from Kodi: the context menu, the rating dialog, the rate action (30700-30799)
+    (30702, "RATE_HEADING", "Rate on Simkl"),
+    (30703, "RATE_KODI", "Your rating in Kodi: {rating}"),
+    (30704, "RATE_KODI_NONE", "Not rated in Kodi"),
+    (30705, "RATE_SIMKL", "Your last known rating on Simkl: {rating}"),
+    (30706, "RATE_SIMKL_NONE", "No rating on Simkl that the add-on knows of"),
+    (30707, "RATE_REMOVE", "Remove rating"),
+    (30708, "RATE_SKIP", "Skip"),
+    (30709, "RATE_HINT", "Number keys: 1 to 9, and 0 for 10"),
+    (
+        30710,
+        "RATE_FOR_SHOW",
+        "Simkl rates a show as a whole: this rates the show {title}.",
+    ),
+    (30711, "RATE_CLOSES", "Closes by itself in {seconds} s"),
+    (30712, "RATE_SAVED_KODI", "Rated {rating} in Kodi: {title}"),
+    (30713, "RATE_REMOVED_KODI", "Rating removed in Kodi: {title}"),
+    (
+        30720,
+        "RATE_ARG_MISSING",
+        "The rate action needs {name}=…, for example "
+        "RunScript(script.simkl.ratings,rate,dbtype=movie,dbid=12).",
+    ),
+    (
+        30721,
+        "RATE_ARG_DBTYPE",
+        "The rate action cannot rate dbtype={value}: use movie, tvshow, season or episode.",
+    ),
+    (
+        30722,
+        "RATE_ARG_DBID",
+        "The rate action needs a library item: dbid={value} is not the id of one.",
+    ),
+    (
+        30723,
+        "RATE_ARG_RATING",
+        "rating={value} is not a rating: use 1 to 10, or 0 to remove the rating.",
+    ),
+    (30724, "RATE_ARG_UNKNOWN", "The rate action has no argument '{name}'."),
+    (30725, "RATE_ARG_REPEATED", "The rate action was given {name} twice."),
+    (
+        30726,
+        "RATE_NOT_IN_LIBRARY",
+        "There is no {dbtype} with dbid {dbid} in your Kodi library, so nothing was rated.",
+    ),
     # Settings: categories, groups, labels and help texts
     (30100, None, "Account"),
     (30101, None, "Sign in with a code shown on screen, or sign out."),

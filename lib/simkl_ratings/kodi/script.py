@@ -16,6 +16,7 @@ from . import strings as S
 from .context import AddonContext
 from .login import sign_in, sign_out
 from .messages import error_text, report_text
+from .rate_action import run as rate
 from .runner import run
 from .ui import notify
 
@@ -68,6 +69,7 @@ ACTIONS: dict[str, Action] = {
     "logout": _logout,
     "report": _report,
     "settings": _settings,
+    "rate": rate,  # keymaps, skins, JSON-RPC, the context menu and the playback prompt
 }
 MENU = [
     ("sync", S.ACTION_SYNC),
