@@ -19,6 +19,7 @@ from ..core.sync.two_way import kodi_edited
 from . import strings as S
 from .context import AddonContext
 from .login import current_credentials
+from .playback import PlaybackWatcher
 from .runner import run
 from .ui import notify
 
@@ -42,7 +43,7 @@ class SyncService(xbmc.Monitor):
         self.hinted_waiting = False
         self.hinted_household = False
         self.household: Household | None = None
-        self.player = xbmc.Player()
+        self.player = PlaybackWatcher(self._context)  # also asks for ratings after playback
 
     def onSettingsChanged(self) -> None:
         self.settings_changed = True
