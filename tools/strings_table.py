@@ -242,6 +242,8 @@ STRINGS = [
         "Sync.",
     ),
     # Rating from Kodi: the context menu, the rating dialog, the rate action (30700-30799)
+    (30700, None, "Rate on Simkl…"),
+    (30701, None, "Rate the show on Simkl…"),
     (30702, "RATE_HEADING", "Rate on Simkl"),
     (30703, "RATE_KODI", "Your rating in Kodi: {rating}"),
     (30704, "RATE_KODI_NONE", "Not rated in Kodi"),
