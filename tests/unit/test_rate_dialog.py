@@ -199,5 +199,5 @@ def test_a_bad_argument_is_a_message_and_a_log_line(env, monkeypatch, movie, wor
     assert env.state.notifications[0]["sound"] is True  # sounds like an error
     assert env.state.windows == []
     assert env.kodi.write_calls == 0
-    assert "rate" in env.log_text()
+    assert message in env.log_text()  # the same words in kodi.log
     assert "unexpected" not in env.log_text()

@@ -48,8 +48,9 @@ def rate(ctx: AddonContext, monitor: xbmc.Monitor, words: Sequence[str]) -> None
     try:
         request = parse_rate_args(words)
     except RateArgsError as exc:
-        LOG.warning("the rate action was called with a bad argument (%s): %s", exc.code, exc)
-        notify(ctx, ctx.localize(ARG_STRINGS[exc.code], name=exc.name, value=exc.value), error=True)
+        text = ctx.localize(ARG_STRINGS[exc.code], name=exc.name, value=exc.value)
+        LOG.warning("the rate action was called with a bad argument (%s): %s", exc.code, text)
+        notify(ctx, text, error=True)
         return
     rate_item(ctx, monitor, request)
 
@@ -58,8 +59,8 @@ def rate_item(ctx: AddonContext, monitor: xbmc.Monitor, request: RateRequest) ->
     try:
         target = resolve(ctx.library().rpc, request.dbtype, request.dbid)
     except TargetError as exc:
-        LOG.warning("rate: %s", exc)
         text = ctx.localize(S.RATE_NOT_IN_LIBRARY, dbtype=exc.dbtype, dbid=exc.dbid)
+        LOG.warning("rate: %s", text)
         notify(ctx, text, error=True)
         return
     except SyncError as exc:
