@@ -11,6 +11,7 @@ application layer sends ratings (issue 20 §4).
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +20,10 @@ import pytest
 
 from .addon_driver import AddonDriver
 from .conftest import ADDON_ID, KodiSession
+from .fixture_support import require
 from .host import wait_for
 from .kodi_harness import KodiInstance
+from .library_gen import FFMPEG
 from .playback import (
     KODI_RATING,
     NOTE,
@@ -59,6 +62,7 @@ TOAST = "Window.IsVisible(notification)"
 def clips(kodi_session: KodiSession) -> Iterator[PlaybackLibrary]:
     """The clip library in the session's Kodi for this module; the session's own library is
     restored from its snapshot afterwards, as other modules expect it."""
+    require([] if shutil.which(FFMPEG) else ["ffmpeg"], "real clips need Debian's ffmpeg")
     kodi = kodi_session.kodi
     if not kodi.running:
         kodi.start()
