@@ -86,24 +86,26 @@ def test_stopped_after_kodi_counted_it_watched_asks(env, player, movie):
     assert env.state.builtins == [RUN_SCRIPT.format("movie", movie)]
 
 
-def test_a_playlist_of_two_asks_once_after_the_second(env, player, movie):
+def first_of_two_watched(env, player: Playback, movie: int) -> int:
+    """A playlist of two movies: the first played to its end; the second now plays. Its id."""
     other = env.kodi.add_movie("Elsewhere", 2015, imdb="tt7777777")
     player.start("movie", movie, 0, 2)
     player.watched("movie", movie)
     player.end(next_position=1)  # Kodi already plays the second one
     assert env.state.builtins == []
     player.start("movie", other, 1, 2)
+    return other
+
+
+def test_a_playlist_of_two_asks_once_after_the_second(env, player, movie):
+    other = first_of_two_watched(env, player, movie)
     player.watched("movie", other)
     player.end()
     assert env.state.builtins == [RUN_SCRIPT.format("movie", other)]
 
 
 def test_a_playlist_stopped_in_its_last_item_asks_for_the_one_watched(env, player, movie):
-    other = env.kodi.add_movie("Elsewhere", 2015, imdb="tt7777777")
-    player.start("movie", movie, 0, 2)
-    player.watched("movie", movie)
-    player.end(next_position=1)
-    player.start("movie", other, 1, 2)
+    first_of_two_watched(env, player, movie)
     player.stop()
     assert env.state.builtins == [RUN_SCRIPT.format("movie", movie)]
 
