@@ -284,6 +284,12 @@ STRINGS = [
     (30724, "RATE_ARG_UNKNOWN", "The rate action has no argument '{name}'."),
     (30725, "RATE_ARG_REPEATED", "The rate action was given {name} twice."),
     (
+        30727,
+        "RATE_ARG_FOCUSED",
+        "No movie, show, season or episode of your library is focused, so there is nothing to "
+        "rate.",
+    ),
+    (
         30726,
         "RATE_NOT_IN_LIBRARY",
         "There is no {dbtype} with dbid {dbid} in your Kodi library, so nothing was rated.",

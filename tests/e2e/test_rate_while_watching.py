@@ -301,8 +301,13 @@ def test_the_rate_action_opens_the_window_or_rates_at_once(
             ["rate", "dbtype=movie", "dbid=999999"],
             "There is no movie with dbid 999999 in your Kodi library, so nothing was rated.",
         ),
+        (
+            ["rate", "focused", "rating=8"],  # from the home screen
+            "No movie, show, season or episode of your library is focused, so there is nothing "
+            "to rate.",
+        ),
     ],
-    ids=["missing", "dbtype", "dbid", "rating", "not-in-library"],
+    ids=["missing", "dbtype", "dbid", "rating", "not-in-library", "nothing-focused"],
 )
 def test_bad_arguments_get_their_messages(
     rater: KodiInstance, clips: PlaybackLibrary, test_output: Path, words: list[str], message: str
@@ -315,3 +320,41 @@ def test_bad_arguments_get_their_messages(
     rater.screenshot(test_output / "toast.png", settle_timeout=1)
     assert not rate_window_visible(rater)
     assert "Traceback" not in rater.log_since(mark)
+
+
+# A keymap binding number keys in the video library (Kodi does not resolve info labels in a
+# keymap's RunScript, so "focused" names the item; README, "Rate while you watch").
+KEYMAP = """<keymap>
+  <videos>
+    <keyboard>
+      <eight>RunScript(script.simkl.ratings,rate,focused,rating=8)</eight>
+      <r>RunScript(script.simkl.ratings,rate,focused)</r>
+    </keyboard>
+  </videos>
+</keymap>
+"""
+
+
+def test_a_keymap_rates_the_focused_item_with_a_number_key(
+    rater: KodiInstance, clips: PlaybackLibrary
+) -> None:
+    keymaps = rater.userdata / "keymaps"
+    keymaps.mkdir(exist_ok=True)
+    (keymaps / "simkl-e2e.xml").write_text(KEYMAP, encoding="utf-8")
+    try:
+        rater.call("Input.ExecuteAction", {"action": "reloadkeymaps"})
+        movie = clips.movies[MOVIE]
+        focus_library_item(rater, "videodb://movies/titles/", "movie", movie)
+        rater.call("Input.ButtonEvent", {"button": "eight", "keymap": "KB"})
+        wait_rating(rater, "movie", movie, 8)
+        episode = clips.episodes[(2, 1)]
+        focus_library_item(rater, f"videodb://tvshows/titles/{clips.show}/2/", "episode", episode)
+        rater.call("Input.ButtonEvent", {"button": "r", "keymap": "KB"})
+        wait_rate_window(rater)
+        assert control_label(rater, TITLE) == "E2E Clip Show (2011)"
+        rater.call("Input.Back")
+        wait_rate_window_closed(rater)
+    finally:
+        (keymaps / "simkl-e2e.xml").unlink()
+        rater.call("Input.ExecuteAction", {"action": "reloadkeymaps"})
+        rater.call("GUI.ActivateWindow", {"window": "home"})

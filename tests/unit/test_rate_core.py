@@ -39,6 +39,27 @@ def test_the_rate_arguments_as_keymaps_skins_and_json_rpc_send_them(words, reque
     assert parse_rate_args(words) == request_
 
 
+def test_focused_stands_for_the_focused_list_item_in_keymaps():
+    words = ["rate", "focused", "rating=8"]
+    assert parse_rate_args(words, ("movie", "12")) == RateRequest("movie", 12, 8)
+    assert parse_rate_args(["rate", "Focused"], ("episode", "3")) == RateRequest("episode", 3)
+
+
+@pytest.mark.parametrize(
+    ("words", "focused", "code", "name"),
+    [
+        (["rate", "focused"], ("", ""), "focused", "focused"),  # the home screen
+        (["rate", "focused"], ("movie", ""), "focused", "focused"),
+        (["rate", "focused"], ("song", "4"), "dbtype", "dbtype"),
+        (["rate", "focused", "dbid=3"], ("movie", "12"), "repeated", "dbid"),
+    ],
+)
+def test_focused_without_a_library_item_is_named(words, focused, code, name):
+    with pytest.raises(RateArgsError) as caught:
+        parse_rate_args(words, focused)
+    assert (caught.value.code, caught.value.name) == (code, name)
+
+
 def test_without_a_rating_the_request_asks_with_the_dialog():
     assert parse_rate_args(["rate", "dbtype=movie", "dbid=1"]).asks
     assert not parse_rate_args(["rate", "dbtype=movie", "dbid=1", "rating=0"]).asks

@@ -158,6 +158,19 @@ def test_an_episode_with_a_rating_rates_its_show(env, monkeypatch, show):
     assert env.kodi.rating("tvshows", show["show"]) == 3
 
 
+def test_a_keymap_rates_the_focused_item(env, monkeypatch, show):
+    env.state.info_labels.update(
+        {"ListItem.DBTYPE": "season", "ListItem.DBID": str(show["season"])}
+    )
+    run_rate(env, monkeypatch, "focused", "rating=9")
+    assert env.kodi.rating("tvshows", show["show"]) == 9
+    env.state.info_labels.clear()  # the home screen: nothing of the library is focused
+    run_rate(env, monkeypatch, "focused", "rating=9")
+    assert env.messages()[-1] == (
+        "No movie, show, season or episode of your library is focused, so there is nothing to rate."
+    )
+
+
 def test_json_rpc_s_object_params_work_too(env, monkeypatch, movie):
     argv = ["default.py", "action=rate", f"dbid={movie}", "dbtype=movie", "rating=2"]
     monkeypatch.setattr(sys, "argv", argv)

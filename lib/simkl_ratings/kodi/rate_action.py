@@ -4,8 +4,8 @@ brought the rating, then hand the choice to `rating.submit` once the window is c
 
 `RunScript(script.simkl.ratings,rate,dbtype=movie,dbid=12[,rating=8])` and
 `Addons.ExecuteAddon` with `["rate", "dbtype=movie", "dbid=12", "rating=8"]` both reach the
-script's `sys.argv`. A bad argument or an item Kodi does not have is a toast in words and a log
-line, never a traceback.
+script's `sys.argv`; in a keymap, `focused` names the focused list item. A bad argument or an
+item Kodi does not have is a toast in words and a log line, never a traceback.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ ARG_STRINGS = {
     "dbtype": S.RATE_ARG_DBTYPE,
     "dbid": S.RATE_ARG_DBID,
     "rating": S.RATE_ARG_RATING,
+    "focused": S.RATE_ARG_FOCUSED,
 }
+FOCUSED_ITEM = ("ListItem.DBTYPE", "ListItem.DBID")  # what `focused` stands for
 
 
 def run(ctx: AddonContext, monitor: xbmc.Monitor) -> None:
@@ -45,8 +47,9 @@ def run(ctx: AddonContext, monitor: xbmc.Monitor) -> None:
 
 
 def rate(ctx: AddonContext, monitor: xbmc.Monitor, words: Sequence[str]) -> None:
+    focused = (xbmc.getInfoLabel(FOCUSED_ITEM[0]), xbmc.getInfoLabel(FOCUSED_ITEM[1]))
     try:
-        request = parse_rate_args(words)
+        request = parse_rate_args(words, focused)
     except RateArgsError as exc:
         text = ctx.localize(ARG_STRINGS[exc.code], name=exc.name, value=exc.value)
         LOG.warning("the rate action was called with a bad argument (%s): %s", exc.code, text)

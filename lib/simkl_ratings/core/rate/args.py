@@ -3,8 +3,9 @@
 `RunScript(script.simkl.ratings,rate,dbtype=movie,dbid=12[,rating=8])` and
 `Addons.ExecuteAddon` with `["rate", "dbtype=movie", "dbid=12", "rating=8"]` both arrive as
 `key=value` words. Skins fill them from info labels, so an item outside the library arrives as
-`dbid=` or `dbid=-1`: every such mistake becomes a `RateArgsError` naming the argument, never a
-traceback.
+`dbid=` or `dbid=-1`. Keymaps cannot fill them (Kodi does not resolve info labels in a keymap's
+RunScript), so the word `focused` stands for the focused list item's type and id, which the
+shell reads. Every mistake becomes a `RateArgsError` naming the argument, never a traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Sequence
 
 DBTYPES: tuple[str, ...] = ("movie", "tvshow", "season", "episode")
 ACTION_WORDS = frozenset({"rate", "action=rate", "mode=rate"})
+FOCUSED = "focused"  # the focused list item (its ListItem.DBTYPE and ListItem.DBID)
 REMOVE = 0  # rating=0 removes the rating
 MAX_DIGITS = 10  # Kodi's ids are 32-bit integers
 
@@ -21,8 +23,8 @@ MAX_DIGITS = 10  # Kodi's ids are 32-bit integers
 class RateArgsError(ValueError):
     """An argument is missing, repeated, unknown or not a usable value.
 
-    `code` is one of: missing, repeated, unknown, dbtype, dbid, rating; `name` is the argument,
-    `value` what was given (for the message).
+    `code` is one of: missing, repeated, unknown, dbtype, dbid, rating, focused (nothing of the
+    library is focused); `name` is the argument, `value` what was given (for the message).
     """
 
     def __init__(self, code: str, name: str, value: str = "") -> None:
@@ -53,6 +55,20 @@ def _number(text: str) -> int | None:
     return int(digits)
 
 
+def _expanded(words: Sequence[str], focused: tuple[str, str]) -> list[str]:
+    """`focused` becomes dbtype=… and dbid=… of the focused list item (none: an error)."""
+    expanded: list[str] = []
+    for word in words:
+        if word.strip().lower() != FOCUSED:
+            expanded.append(word)
+            continue
+        dbtype, dbid = (part.strip() for part in focused)
+        if not dbtype or not dbid:
+            raise RateArgsError("focused", FOCUSED)
+        expanded += [f"dbtype={dbtype}", f"dbid={dbid}"]
+    return expanded
+
+
 def _pairs(words: Sequence[str]) -> dict[str, str]:
     pairs: dict[str, str] = {}
     for word in words:
@@ -71,9 +87,10 @@ def _pairs(words: Sequence[str]) -> dict[str, str]:
     return pairs
 
 
-def parse_rate_args(words: Sequence[str]) -> RateRequest:
-    """The request in `words` (sys.argv after the script name); RateArgsError otherwise."""
-    pairs = _pairs(words)
+def parse_rate_args(words: Sequence[str], focused: tuple[str, str] = ("", "")) -> RateRequest:
+    """The request in `words` (sys.argv after the script name); RateArgsError otherwise.
+    `focused` is the focused list item's (dbtype, dbid), for the word `focused`."""
+    pairs = _pairs(_expanded(words, focused))
     for name in ("dbtype", "dbid"):
         if name not in pairs:
             raise RateArgsError("missing", name)
