@@ -66,7 +66,9 @@ def test_a_watched_movie_opens_the_window_in_its_own_script(env, player, movie):
 
 def test_the_builtin_is_a_rate_action_the_script_understands(env, player, movie):
     player.play_to_the_end("movie", movie)
-    words = env.state.builtins[0].removeprefix("RunScript(").rstrip(")").split(",")[1:]
+    builtin = env.state.builtins[0]
+    assert builtin.startswith("RunScript(") and builtin.endswith(")")
+    words = builtin[len("RunScript(") : -1].split(",")[1:]
     assert script.parse_action(["default.py", *words]) == "rate"
     request = parse_rate_args(words)
     assert (request.dbtype, request.dbid, request.asks) == ("movie", movie, True)
