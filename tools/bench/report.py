@@ -357,6 +357,15 @@ def dialog_row(results: DialogResults) -> Row:
     )
 
 
+def dialog_profile(phases: Sequence[dict[str, float]]) -> str:
+    """Where a round's time went (seconds after the end of playback, from kodi.log)."""
+    lines = []
+    for number, found in enumerate(phases, start=1):
+        steps = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in found.items())
+        lines.append(f"round {number}: {steps}")
+    return "\n".join(lines)
+
+
 # -- engine rows ----------------------------------------------------------------------------
 def _engine_figure(result: dict[str, Any]) -> str:
     return (

@@ -83,7 +83,7 @@ def run_dialog(facts: dict[str, Any]) -> report.Row | None:
         return None
     zip_path = build(ROOT, OUTPUT / "dist")
     results = dialog_bench.run(zip_path, log)
-    facts["dialog"] = {"up_s": results.up_s, "ready_s": results.ready_s}
+    facts["dialog"] = {"up_s": results.up_s, "ready_s": results.ready_s, "phases": results.phases}
     return report.dialog_row(results)
 
 
@@ -164,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         dialog = run_dialog(facts)
         rows += [dialog] if dialog is not None else []
     profiles = explain(rows, kodi, args.quick)
+    if any(row.key == "dialog" and row.passed is False for row in rows):
+        profiles["dialog"] = report.dialog_profile(facts["dialog"]["phases"])
     total = time.monotonic() - began
     print_summary(facts, rows, profiles, total)
     payload = {**facts, "total_s": total, "engine": engine, "profiles": profiles}
