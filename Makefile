@@ -72,13 +72,14 @@ strings:
 demo: venv kodi-installed
 	$(PY) tools/demo.py
 
-## kodi-installed: Kodi and Xvfb from Debian/Ubuntu packages (sudo when not root)
+## kodi-installed: Kodi, Xvfb and ffmpeg (the playback clips) from Debian/Ubuntu packages
+## (sudo when not root)
 kodi-installed:
 	@if [ ! -x /usr/lib/x86_64-linux-gnu/kodi/kodi.bin ] || ! command -v Xvfb >/dev/null \
-	  || ! command -v xwd >/dev/null; then \
+	  || ! command -v xwd >/dev/null || ! command -v ffmpeg >/dev/null; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    --no-install-recommends kodi kodi-bin xvfb x11-apps >/dev/null; \
+	    --no-install-recommends kodi kodi-bin xvfb x11-apps ffmpeg >/dev/null; \
 	fi
 
 ## zip: the installable add-on zip in dist/ (SIMKL_CLIENT_ID=... packs a built-in client_id)

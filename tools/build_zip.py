@@ -37,6 +37,7 @@ SHIPPED = (
     "addon.xml",
     "default.py",
     "service.py",
+    "context_menu.py",
     "LICENSE.txt",
     "changelog.txt",
     "resources",

@@ -119,6 +119,32 @@ STRINGS = [
     (30528, "SUMMARY_HELD", "{count} removals wait for your OK."),
     (30529, "REPORT_HELD", "Removed on Simkl, kept in Kodi until you agree:"),
     (30530, "REPORT_PARKED", "Not taken by Simkl (sent again when their ids change):"),
+    # A rating given in the add-on's window or action, on Simkl
+    (30531, "RATE_SENT", "Rated {rating} on Simkl: {title}"),
+    (30532, "RATE_REMOVED_SENT", "Rating removed on Simkl: {title}"),
+    (
+        30533,
+        "RATE_QUEUED",
+        "Rated {rating} in Kodi: {title}. Simkl could not be reached; it goes there with the "
+        "next sync.",
+    ),
+    (
+        30534,
+        "RATE_NOT_FOUND",
+        "Simkl does not know this title by its ids: {title}. It is rated in Kodi only.",
+    ),
+    (
+        30535,
+        "RATE_NOT_SIGNED_IN",
+        "Sign in from Programs → Simkl Ratings Sync to send it to Simkl too.",
+    ),
+    (
+        30536,
+        "ASK_WRITE_ACCESS",
+        "Sending ratings to Simkl needs permission to change your Simkl lists, which your "
+        "sign-in does not give. Sign in again now to grant it?",
+    ),
+    (30537, "RATE_BUSY", "A sync is running; rate again when it has finished."),
     # Sign-in
     (30062, "LOGIN_EXPIRES", "The code expires in {minutes}:{seconds}"),
     (30063, "LOGIN_CANCEL", "Cancel"),
@@ -290,6 +316,59 @@ STRINGS = [
         "{count} ratings only in Kodi wait for your OK: choose Sync ratings now in Simkl Ratings "
         "Sync.",
     ),
+    # Rating from Kodi: the context menu, the rating dialog, the rate action (30700-30799)
+    (30700, None, "Rate on Simkl…"),
+    (30701, None, "Rate the show on Simkl…"),
+    (30702, "RATE_HEADING", "Rate on Simkl"),
+    (30703, "RATE_KODI", "Your rating in Kodi: {rating}"),
+    (30704, "RATE_KODI_NONE", "Not rated in Kodi"),
+    (30705, "RATE_SIMKL", "Your last known rating on Simkl: {rating}"),
+    (30706, "RATE_SIMKL_NONE", "No rating on Simkl that the add-on knows of"),
+    (30707, "RATE_REMOVE", "Remove rating"),
+    (30708, "RATE_SKIP", "Skip"),
+    (30709, "RATE_HINT", "Number keys: 1 to 9, and 0 for 10"),
+    (
+        30710,
+        "RATE_FOR_SHOW",
+        "Simkl rates a show as a whole: this rates the show {title}.",
+    ),
+    (30711, "RATE_CLOSES", "Closes by itself in {seconds} s"),
+    (30712, "RATE_SAVED_KODI", "Rated {rating} in Kodi: {title}"),
+    (30713, "RATE_REMOVED_KODI", "Rating removed in Kodi: {title}"),
+    (
+        30720,
+        "RATE_ARG_MISSING",
+        "The rate action needs {name}=…, for example "
+        "RunScript(script.simkl.ratings,rate,dbtype=movie,dbid=12).",
+    ),
+    (
+        30721,
+        "RATE_ARG_DBTYPE",
+        "The rate action cannot rate dbtype={value}: use movie, tvshow, season or episode.",
+    ),
+    (
+        30722,
+        "RATE_ARG_DBID",
+        "The rate action needs a library item: dbid={value} is not the id of one.",
+    ),
+    (
+        30723,
+        "RATE_ARG_RATING",
+        "rating={value} is not a rating: use 1 to 10, or 0 to remove the rating.",
+    ),
+    (30724, "RATE_ARG_UNKNOWN", "The rate action has no argument '{name}'."),
+    (30725, "RATE_ARG_REPEATED", "The rate action was given {name} twice."),
+    (
+        30727,
+        "RATE_ARG_FOCUSED",
+        "No movie, show, season or episode of your library is focused, so there is nothing to "
+        "rate.",
+    ),
+    (
+        30726,
+        "RATE_NOT_IN_LIBRARY",
+        "There is no {dbtype} with dbid {dbid} in your Kodi library, so nothing was rated.",
+    ),
     # Settings: categories, groups, labels and help texts
     (30100, None, "Account"),
     (30101, None, "Sign in with a code shown on screen, or sign out."),
@@ -418,4 +497,35 @@ STRINGS = [
     (30184, None, "Another device syncs it"),
     (30159, None, "Wait while a video plays"),
     (30160, None, "Scheduled syncs wait until video playback stops."),
+    (30750, None, "Rate while you watch"),
+    (
+        30751,
+        None,
+        "When to ask for your rating after playback. Ratings you give go to Kodi's "
+        '"My rating" and to Simkl.',
+    ),
+    (30752, None, "Ask to rate a movie after watching it"),
+    (
+        30753,
+        None,
+        "When a movie from your library has played to the end and Kodi marked it watched, a "
+        "rating window opens. It never opens in the middle of a playlist or in party mode.",
+    ),
+    (30754, None, "Ask to rate a TV show or anime"),
+    (
+        30755,
+        None,
+        "Simkl rates a show as a whole, not its episodes. Choose after which episode from your "
+        "library the rating window opens for the show, or never.",
+    ),
+    (30756, None, "Never"),
+    (30757, None, "After the last episode of a season in my library"),
+    (30758, None, "After the last episode of the show in my library"),
+    (30759, None, "Ask again when already rated"),
+    (
+        30760,
+        None,
+        "Off: the rating window opens only for titles that have no rating yet, in Kodi or on "
+        "Simkl. On: it opens every time, with your current rating selected.",
+    ),
 ]

@@ -1,13 +1,18 @@
 """Offline video library: NFO + empty .mkv trees that Kodi imports with ``metadata.local``.
 
 The spec is plain data (titles, years, unique ids per item) so tests can cross-check what Kodi
-reports against what was written, without scraping or network access.
+reports against what was written, without scraping or network access. For playback, the videos
+can be a real clip (``Media``, made with Debian's ``ffmpeg``) and a movie can be a ``.strm``
+file pointing at a path or a URL, with a poster Kodi takes as its art.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
+import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -50,6 +55,7 @@ class MovieSpec:
     source: str = "movies"
     anime: bool = False
     genres: tuple[str, ...] = ("Drama",)
+    strm: str | None = None  # the movie is a .strm file holding this path or URL
 
     @property
     def imdbnumber(self) -> str:
@@ -201,6 +207,62 @@ def _anime_show(i: int) -> ShowSpec:
     )
 
 
+# -- real media ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Media:
+    """What the video files hold: a real clip (hard-linked into place) and a poster for movies;
+    without them the files are empty and Kodi cannot play them."""
+
+    clip: Path | None = None
+    poster: Path | None = None
+
+    def place(self, video: Path) -> None:
+        """Put the clip at ``video`` (an empty file without one)."""
+        if self.clip is None:
+            video.touch()
+            return
+        try:
+            os.link(self.clip, video)
+        except OSError:  # another file system
+            shutil.copyfile(self.clip, video)
+
+
+FFMPEG = "ffmpeg"
+
+
+def make_clip(path: Path, seconds: int = 10) -> Path:
+    """A ``seconds`` long H.264 clip of ffmpeg's ``testsrc`` pattern with silent AAC audio, a
+    keyframe every second (so a seek lands where asked), in Matroska; made once per path."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _ffmpeg(
+            "-f", "lavfi", "-i", f"testsrc=size=320x240:rate=25:duration={seconds}",
+            "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-t", str(seconds),
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", "-shortest", str(path),
+        )  # fmt: skip
+    return path
+
+
+def make_poster(path: Path) -> Path:
+    """A 2:3 poster (one frame of ffmpeg's ``testsrc2`` pattern) as JPEG."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=400x600", "-frames:v", "1", str(path))
+    return path
+
+
+def _ffmpeg(*args: str) -> None:
+    if shutil.which(FFMPEG) is None:
+        raise FileNotFoundError("real clips need ffmpeg (apt-get install ffmpeg)")
+    subprocess.run(
+        [FFMPEG, "-hide_banner", "-loglevel", "error", "-y", *args],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
 # -- writing the tree -----------------------------------------------------------------------
 def _add_ids(root: ET.Element, ids: dict[str, str], default: str | None) -> None:
     for key, value in ids.items():
@@ -224,8 +286,9 @@ def _text(parent: ET.Element, tag: str, value: object) -> None:
     ET.SubElement(parent, tag).text = str(value)
 
 
-def write_movie(movie: MovieSpec, source_dir: Path) -> Path:
-    """Write ``Title (Year)/Title (Year).{mkv,nfo}``; return the .mkv path."""
+def write_movie(movie: MovieSpec, source_dir: Path, media: Media = Media()) -> Path:
+    """Write ``Title (Year)/Title (Year).{mkv,nfo}`` (``.strm`` for a stream, with the poster
+    beside it when ``media`` has one); return the video path."""
     folder = source_dir / movie.folder
     folder.mkdir(parents=True, exist_ok=True)
     root = ET.Element("movie")
@@ -236,12 +299,18 @@ def write_movie(movie: MovieSpec, source_dir: Path) -> Path:
         _text(root, "genre", genre)
     _add_ids(root, movie.uniqueids, movie.default_id)
     _write_xml(root, folder / f"{movie.folder}.nfo")
+    if media.poster is not None:  # <video name>-poster.jpg: local art Kodi always looks for
+        shutil.copyfile(media.poster, folder / f"{movie.folder}-poster.jpg")
+    if movie.strm is not None:
+        video = folder / f"{movie.folder}.strm"
+        video.write_text(movie.strm + "\n", encoding="utf-8")
+        return video
     video = folder / f"{movie.folder}.mkv"
-    video.touch()
+    media.place(video)
     return video
 
 
-def write_show(show: ShowSpec, source_dir: Path) -> Path:
+def write_show(show: ShowSpec, source_dir: Path, media: Media = Media()) -> Path:
     """Write ``tvshow.nfo`` plus ``Season NN/SxxEyy ….{mkv,nfo}``; return the show folder."""
     folder = source_dir / show.title
     folder.mkdir(parents=True, exist_ok=True)
@@ -253,6 +322,8 @@ def write_show(show: ShowSpec, source_dir: Path) -> Path:
         _text(root, "genre", genre)
     _add_ids(root, show.uniqueids, show.default_id)
     _write_xml(root, folder / "tvshow.nfo")
+    if media.poster is not None:
+        shutil.copyfile(media.poster, folder / "poster.jpg")
     for ep in show.episodes:
         season_dir = folder / f"Season {ep.season:02d}"
         season_dir.mkdir(exist_ok=True)
@@ -264,19 +335,21 @@ def write_show(show: ShowSpec, source_dir: Path) -> Path:
         _text(ep_root, "aired", ep.aired)
         _add_ids(ep_root, ep.uniqueids, ep.default_id)
         _write_xml(ep_root, season_dir / f"{ep.stem}.nfo")
-        (season_dir / f"{ep.stem}.mkv").touch()
+        media.place(season_dir / f"{ep.stem}.mkv")
     return folder
 
 
-def write_media_tree(spec: LibrarySpec, media_root: Path) -> dict[Path, str]:
+def write_media_tree(
+    spec: LibrarySpec, media_root: Path, media: Media = Media()
+) -> dict[Path, str]:
     """Write every item; return source directory -> Kodi content type."""
     sources = {media_root / name: content for name, content in spec.sources_used().items()}
     for directory in sources:
         directory.mkdir(parents=True, exist_ok=True)
     for movie in spec.movies:
-        write_movie(movie, media_root / movie.source)
+        write_movie(movie, media_root / movie.source, media)
     for show in spec.shows:
-        write_show(show, media_root / show.source)
+        write_show(show, media_root / show.source, media)
     (media_root / "library-spec.json").write_text(spec.to_json(), encoding="utf-8")
     return sources
 

@@ -20,6 +20,7 @@ INVALID_REQUEST = -32600
 _KINDS = {
     "VideoLibrary.GetMovies": ("movies", "movieid"),
     "VideoLibrary.GetTVShows": ("tvshows", "tvshowid"),
+    "VideoLibrary.GetEpisodes": ("episodes", "episodeid"),
 }
 _SETTERS = {
     "VideoLibrary.SetMovieDetails": ("movies", "movieid"),
@@ -28,8 +29,14 @@ _SETTERS = {
 _GETTERS = {
     "VideoLibrary.GetMovieDetails": ("movies", "movieid", "moviedetails"),
     "VideoLibrary.GetTVShowDetails": ("tvshows", "tvshowid", "tvshowdetails"),
+    "VideoLibrary.GetSeasonDetails": ("seasons", "seasonid", "seasondetails"),
+    "VideoLibrary.GetEpisodeDetails": ("episodes", "episodeid", "episodedetails"),
 }
-_FIELDS = {"title", "year", "uniqueid", "userrating", "imdbnumber", "file", "premiered"}
+_FIELDS = {
+    "title", "year", "uniqueid", "userrating", "imdbnumber", "file", "premiered", "art",
+    "playcount", "tvshowid", "season", "episode", "showtitle",
+}  # fmt: skip
+_TABLES = ("movies", "tvshows", "seasons", "episodes")
 
 
 class RpcFault(Exception):
@@ -53,10 +60,10 @@ class FakeKodiLibrary:
     """Holds movies and TV shows; `handle` is the JSON-RPC transport."""
 
     def __init__(self) -> None:
-        self.tables: dict[str, dict[int, dict[str, Any]]] = {"movies": {}, "tvshows": {}}
+        self.tables: dict[str, dict[int, dict[str, Any]]] = {t: {} for t in _TABLES}
         self.requests: list[Any] = []  # every request or batch received, as sent
         self.write_calls = 0
-        self.fail_ids: dict[str, set] = {"movies": set(), "tvshows": set()}
+        self.fail_ids: dict[str, set] = {t: set() for t in _TABLES}
         self.fail_detail: str | None = None  # what Kodi says about a failed id (its stack message)
         # After this many batches the transport fails as a dropped connection does (the
         # runner's Wi-Fi, Kodi quitting): the request raises instead of answering.
@@ -74,9 +81,32 @@ class FakeKodiLibrary:
             "uniqueid": dict(uniqueid),
             "userrating": 0,
             "imdbnumber": extra.pop("imdbnumber", default),
+            "playcount": 0,
+            "art": {},
             **extra,
         }
         return new_id
+
+    def add_episode(self, tvshowid: int, season: int, episode: int, **extra: Any) -> int:
+        """An episode of a show (and its season, as Kodi makes one on the first episode)."""
+        show = self.tables["tvshows"][tvshowid]
+        seasons = self.tables["seasons"]
+        if not any(r["tvshowid"] == tvshowid and r["season"] == season for r in seasons.values()):
+            seasons[len(seasons) + 1] = {
+                "title": f"Season {season}",
+                "tvshowid": tvshowid,
+                "season": season,
+                "showtitle": show["title"],
+                "userrating": 0,
+                "art": {},
+            }
+        title = extra.pop("title", f"Episode {season}x{episode}")
+        row = {"tvshowid": tvshowid, "season": season, "episode": episode, "userrating": 0}
+        return self.add("episodes", title, show["year"], {}, **row, **extra)
+
+    def season_id(self, tvshowid: int, season: int) -> int:
+        rows = self.tables["seasons"].items()
+        return next(i for i, r in rows if r["tvshowid"] == tvshowid and r["season"] == season)
 
     def add_movie(self, title: str, year: int, **uniqueid: str) -> int:
         return self.add("movies", title, year, uniqueid)
@@ -136,7 +166,10 @@ class FakeKodiLibrary:
         if unknown:
             raise RpcFault(INVALID_PARAMS, "Invalid params.", f"unknown property {unknown[0]}")
         rows = [
-            r for r in sorted(self.tables[table].items()) if _passes(params.get("filter"), r[1])
+            r
+            for r in sorted(self.tables[table].items())
+            if _passes(params.get("filter"), r[1])
+            and params.get("tvshowid", r[1].get("tvshowid")) == r[1].get("tvshowid")
         ]
         total = len(rows)
         limits = params.get("limits") or {}

@@ -65,7 +65,13 @@ class State:
         self.properties: dict[tuple[int, str], str] = {}
         self.settings_opened = 0
         self.conditions: dict[str, bool] = {}
+        self.info_labels: dict[str, str] = {}
         self.playing_video = False
+        # the library item the player plays: {"kind": "movie", "dbid": 3} (dbid -1: a file)
+        self.playing: dict[str, Any] | None = None
+        self.playlist_position = -1  # the video playlist, as xbmc.PlayList reports it
+        self.playlist_size = 0
+        self.builtins: list[str] = []  # every xbmc.executebuiltin, in order
 
     def modal_dialogs(self) -> list[Any]:
         """Everything that would block the user: what the service must never open."""

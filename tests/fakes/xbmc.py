@@ -32,15 +32,71 @@ def executeJSONRPC(request: str) -> str:
     return json.dumps(handler(parsed))
 
 
+PLAYLIST_MUSIC, PLAYLIST_VIDEO = 0, 1
+
+
 def getCondVisibility(condition: str) -> bool:
     return bool(kodi_state.state.conditions.get(condition, False))
 
 
+def getInfoLabel(label: str) -> str:
+    return kodi_state.state.info_labels.get(label, "")
+
+
+def executebuiltin(function: str, wait: bool = False) -> None:
+    kodi_state.state.builtins.append(function)
+
+
+class InfoTagVideo:
+    """What Kodi's info tag says of a library item (media type "" and dbid -1 for a file)."""
+
+    def __init__(self, media_type: str = "", dbid: int = -1) -> None:
+        self._media_type = media_type
+        self._dbid = dbid
+
+    def getMediaType(self) -> str:
+        return self._media_type
+
+    def getDbId(self) -> int:
+        return self._dbid
+
+
 class Player:
-    """Plays a video while `state.playing_video` is true."""
+    """Plays a video while `state.playing_video` is true; `state.playing` is its library item.
+    Kodi calls the callbacks; tests call them after changing the state as Kodi would."""
 
     def isPlayingVideo(self) -> bool:
         return kodi_state.state.playing_video
+
+    def getVideoInfoTag(self) -> InfoTagVideo:
+        playing = kodi_state.state.playing
+        if not kodi_state.state.playing_video or playing is None:
+            raise RuntimeError("Kodi is not playing any videofile")
+        return InfoTagVideo(playing.get("kind", ""), playing.get("dbid", -1))
+
+    def onAVStarted(self) -> None:
+        pass
+
+    def onPlayBackEnded(self) -> None:
+        pass
+
+    def onPlayBackStopped(self) -> None:
+        pass
+
+    def onPlayBackError(self) -> None:
+        pass
+
+
+class PlayList:
+    def __init__(self, playlist: int) -> None:
+        if playlist not in (PLAYLIST_MUSIC, PLAYLIST_VIDEO):
+            raise ValueError("no such playlist")
+
+    def getposition(self) -> int:
+        return kodi_state.state.playlist_position
+
+    def size(self) -> int:
+        return kodi_state.state.playlist_size
 
 
 def sleep(millis: int) -> None:

@@ -107,6 +107,16 @@ class Control:
         self.control_id = control_id
         self.label = ""
         self.percent = 0.0
+        self.enabled = True
+        self.up: Control | None = None  # where Up goes, when Python set it
+
+    def setEnabled(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def controlUp(self, control: Control) -> None:
+        if not isinstance(control, Control):
+            raise TypeError("Object should be of type Control")
+        self.up = control
 
     def setLabel(self, label: str) -> None:
         self.label = label
@@ -130,6 +140,7 @@ class WindowXMLDialog(Window):
         self.controls: dict[int, Control] = {i: Control(i) for i in ids}
         self.shown = False
         self.closed = False
+        self.focused: int | None = None
 
     def show(self) -> None:
         self.shown = True
@@ -149,6 +160,16 @@ class WindowXMLDialog(Window):
             raise RuntimeError(f"Non-Existent Control {control_id}")
         return self.controls[control_id]
 
+    def setFocusId(self, control_id: int) -> None:
+        if not self.getControl(control_id).enabled:
+            raise RuntimeError(f"Control {control_id} cannot take the focus")
+        self.focused = control_id
+
+    def getFocusId(self) -> int:
+        if self.focused is None:
+            raise RuntimeError("No control in this window has focus")
+        return self.focused
+
     def onInit(self) -> None:
         pass
 
@@ -157,3 +178,19 @@ class WindowXMLDialog(Window):
 
     def onClick(self, control_id: int) -> None:
         pass
+
+
+class ListItem:
+    """A list item as Kodi hands it to a context menu script (`sys.listitem`)."""
+
+    def __init__(self, label: str = "", media_type: str = "", dbid: int = -1) -> None:
+        import xbmc  # noqa: PLC0415 (the fake xbmc, as Kodi's own module)
+
+        self.label = label
+        self._tag = xbmc.InfoTagVideo(media_type, dbid)
+
+    def getLabel(self) -> str:
+        return self.label
+
+    def getVideoInfoTag(self) -> Any:
+        return self._tag

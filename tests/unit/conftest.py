@@ -9,6 +9,7 @@ from tests.fakes.fake_kodi_rpc import FakeKodiLibrary
 
 from .cli_env import cli  # noqa: F401 (a fixture for the command-line runner tests)
 from .engine_env import engine, sandbox  # noqa: F401 (fixtures for the engine tests)
+from .rate_env import movie, show  # noqa: F401 (a library for the rating tests)
 from .shell_env import env  # noqa: F401 (a fixture for the shell tests)
 
 API = "https://api.simkl.test"

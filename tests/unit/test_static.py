@@ -43,13 +43,20 @@ def code_string_ids() -> set[int]:
     return used
 
 
+def addon_xml_string_ids() -> set[int]:
+    """The add-on's strings addon.xml labels name: $ADDON[script.simkl.ratings 30700]."""
+    text = (ROOT / "addon.xml").read_text(encoding="utf-8")
+    return {int(i) for i in re.findall(r"\$ADDON\[script\.simkl\.ratings (\d+)\]", text)}
+
+
 def test_every_string_id_used_exists_in_strings_po():
     assert code_string_ids() - PO_IDS == set()
     assert settings_string_ids() - PO_IDS == set()
+    assert addon_xml_string_ids() - PO_IDS == set()
 
 
 def test_every_string_in_strings_po_is_used():
-    assert PO_IDS - code_string_ids() - settings_string_ids() == set()
+    assert PO_IDS - code_string_ids() - settings_string_ids() - addon_xml_string_ids() == set()
 
 
 def test_string_ids_stay_in_the_add_on_range():
@@ -93,7 +100,7 @@ def logical_lines(path: pathlib.Path) -> int:
 
 
 def test_entry_files_are_thin():
-    for entry in ("default.py", "service.py"):
+    for entry in ("default.py", "service.py", "context_menu.py"):
         assert logical_lines(ROOT / entry) <= 6, entry
 
 
@@ -134,6 +141,17 @@ def test_addon_xml_declares_what_kodi_needs():
     for tag in ("summary", "description", "disclaimer"):
         assert meta.find(tag).get("lang") == "en_GB"
     assert len(meta.findtext("news")) <= 1500
+
+
+def test_the_context_menu_items_are_distinct_and_their_script_ships():
+    """Kodi keeps one context item per (library, args): the two items differ in args."""
+    point = next(e for e in ADDON.iter("extension") if e.get("point") == "kodi.context.item")
+    items = list(point.iter("item"))
+    assert len({(i.get("library"), i.get("args")) for i in items}) == len(items) == 2
+    for item in items:
+        assert (ROOT / item.get("library")).is_file()
+        assert item.findtext("label").startswith("$ADDON[script.simkl.ratings 307")
+        assert "Integer.IsGreater(ListItem.DBID,0)" in item.findtext("visible")
 
 
 def test_icon_and_fanart_meet_the_repository_rules():

@@ -15,8 +15,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .dialog_bench import DialogResults
 from .floor import FloorRound
 from .kodi_bench import BATCH_SIZE, IdleRun, KodiResults, SyncRun
+from .latency import percentile
 from .procstat import rendering_cpu
 from .two_way_bench import TwoWayResults
 
@@ -31,6 +33,7 @@ ENGINE_MAX_GROWTH = 2.2
 # Nielsen's limits: 0.1 s feels instant, beyond 1 s the user's flow is interrupted.
 UI_P95_MS = 100.0
 UI_MAX_MS = 1000.0
+DIALOG_P95_S = 1.0  # issue 20: the rating window up within 1 s of a movie's end
 MB = 1_000_000
 ADDON_THREAD = "LanguageInvoker"  # Kodi's thread running an add-on's Python
 FLOOR_THREAD = "TCPServer"  # Kodi's thread answering JSON-RPC over TCP
@@ -331,6 +334,36 @@ def kodi_rows(results: KodiResults) -> list[Row]:
         if tw.consent is not None:
             rows.append(two_way_first_row(tw))
     return rows
+
+
+def dialog_row(results: DialogResults) -> Row:
+    """The rating window after a movie ends: p95 of the rounds against the target."""
+    up, ready = results.up_s, results.ready_s
+    p95 = percentile(up, 0.95)
+    figure = (
+        f"p95 {p95:.2f} s up, {percentile(ready, 0.95):.2f} s ready for keys (median "
+        f"{percentile(up, 0.5):.2f} / {percentile(ready, 0.5):.2f} s); rounds "
+        f"{', '.join(f'{s:.2f}' for s in up)} s; Kodi {results.kodi_version}"
+    )
+    ok = bool(up) and p95 <= DIALOG_P95_S
+    why = "" if ok else f"p95 {p95:.2f} s after the end of playback"
+    return Row(
+        "dialog",
+        f"Rating window up after a movie ends (p95 of {len(up)} playbacks)",
+        figure,
+        f"≤ {DIALOG_P95_S:.1f} s",
+        ok,
+        why,
+    )
+
+
+def dialog_profile(phases: Sequence[dict[str, float]]) -> str:
+    """Where a round's time went (seconds after the end of playback, from kodi.log)."""
+    lines = []
+    for number, found in enumerate(phases, start=1):
+        steps = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in found.items())
+        lines.append(f"round {number}: {steps}")
+    return "\n".join(lines)
 
 
 # -- engine rows ----------------------------------------------------------------------------

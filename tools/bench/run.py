@@ -8,6 +8,7 @@ that explains it is printed under the table and stored in the JSON.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from typing import Any
 from tests.e2e.kodi_harness import kodi_installed
 from tools.build_zip import build
 
-from . import OUTPUT, ROOT, engine_bench, machine, quota_bench, report
+from . import OUTPUT, ROOT, dialog_bench, engine_bench, machine, quota_bench, report
 from .dataset import Sizes
 from .dataset import build as build_dataset
 from .kodi_bench import KodiResults, SyncRun, kodi_bench
@@ -37,6 +38,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-two-way", action="store_true")
     parser.add_argument(
         "--two-way-only", action="store_true", help="after the scan, only the two-way rows"
+    )
+    parser.add_argument("--skip-dialog", action="store_true")
+    parser.add_argument(
+        "--dialog-only", action="store_true", help="only the rating window's row (own Kodi)"
     )
     parser.add_argument("--out", default=str(OUTPUT / "bench.json"))
     return parser.parse_args(argv)
@@ -69,6 +74,17 @@ def run_kodi(args: argparse.Namespace, facts: dict[str, Any]) -> KodiResults:
             two_way=not args.skip_two_way,
             two_way_only=args.two_way_only,
         )
+
+
+def run_dialog(facts: dict[str, Any]) -> report.Row | None:
+    """The rating window's latency in a Kodi of its own, after the big library's Kodi stopped."""
+    if shutil.which("ffmpeg") is None:
+        log("dialog: ffmpeg not installed (apt-get install ffmpeg); the row is skipped")
+        return None
+    zip_path = build(ROOT, OUTPUT / "dist")
+    results = dialog_bench.run(zip_path, log)
+    facts["dialog"] = {"up_s": results.up_s, "ready_s": results.ready_s, "phases": results.phases}
+    return report.dialog_row(results)
 
 
 def _phases(run: SyncRun) -> str:
@@ -131,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     rows: list[report.Row] = []
     engine: list[dict[str, Any]] = []
+    if args.dialog_only:
+        args.skip_engine = args.skip_kodi = True
     if not args.skip_engine:
         engine = run_engine(args.quick)
         rows += report.engine_rows(engine)
@@ -145,7 +163,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         kodi = run_kodi(args, facts)
         rows = report.kodi_rows(kodi) + rows
+    if kodi_installed() and (args.dialog_only or not (args.skip_kodi or args.skip_dialog)):
+        dialog = run_dialog(facts)
+        rows += [dialog] if dialog is not None else []
     profiles = explain(rows, kodi, args.quick)
+    if any(row.key == "dialog" and row.passed is False for row in rows):
+        profiles["dialog"] = report.dialog_profile(facts["dialog"]["phases"])
     total = time.monotonic() - began
     print_summary(facts, rows, profiles, total)
     payload = {**facts, "total_s": total, "engine": engine, "profiles": profiles}

@@ -21,6 +21,7 @@ INT_BOUNDS: Mapping[str, tuple[int, int]] = {
     "edit_check": (5, 3600),
     "overwrite_policy": (0, len(POLICIES_BY_SETTING) - 1),
     "household_role": (0, 2),
+    "rate_shows": (0, 2),
 }
 
 
@@ -44,6 +45,9 @@ class Settings:
     two_way: bool = False
     edit_check: int = 300  # seconds between two-way looks at Kodi's ratings (service)
     household_role: int = 0  # on a shared library: sync.household.Role
+    rate_movies: bool = True  # ask for a rating after a movie was watched
+    rate_shows: int = 1  # after which episode a show is asked for: rate.prompt.RateShows
+    rerate: bool = False  # ask even when Kodi or Simkl already has a rating
 
     @property
     def policy(self) -> Policy:

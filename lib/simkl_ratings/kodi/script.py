@@ -17,6 +17,7 @@ from .context import AddonContext
 from .log import log_error
 from .login import sign_in, sign_out
 from .messages import error_text, report_text
+from .rate_action import run as rate
 from .runner import run
 from .ui import Dialog, notify
 
@@ -69,6 +70,7 @@ ACTIONS: dict[str, Action] = {
     "logout": _logout,
     "report": _report,
     "settings": _settings,
+    "rate": rate,  # keymaps, skins, JSON-RPC, the context menu and the playback prompt
 }
 MENU = [
     ("sync", S.ACTION_SYNC),

@@ -20,6 +20,7 @@ from . import strings as S
 from .context import AddonContext
 from .log import log_error
 from .login import current_credentials
+from .playback import PlaybackWatcher
 from .runner import run
 from .ui import notify
 
@@ -43,7 +44,7 @@ class SyncService(xbmc.Monitor):
         self.hinted_waiting = False
         self.hinted_household = False
         self.household: Household | None = None
-        self.player = xbmc.Player()
+        self.player = PlaybackWatcher(self._context)  # also asks for ratings after playback
         self.offline = OfflineRetry()
 
     def onSettingsChanged(self) -> None:
