@@ -60,6 +60,23 @@ def playback_spec(clip: Path, stream_url: str) -> LibrarySpec:
     )
 
 
+CLIP_SIMKL_IDS = {1: 9801, 2: 9802, 3: 9803, 4: 9804}  # the clip movies on Simkl
+CLIP_SHOW_SIMKL = 9901
+
+
+def clip_catalog(spec: LibrarySpec) -> dict[str, list[dict[str, Any]]]:
+    """The clips as Simkl knows them: titles in its catalog, in none of the user's lists (a
+    rating files them, as on simkl.com)."""
+    movies = [
+        {"simkl": CLIP_SIMKL_IDS[n], "title": m.title, "year": m.year, "ids": dict(m.uniqueids)}
+        for n, m in enumerate(spec.movies, start=1)
+    ]
+    show = spec.shows[0]
+    shows = [{"simkl": CLIP_SHOW_SIMKL, "title": show.title, "year": show.year,
+              "ids": dict(show.uniqueids)}]  # fmt: skip
+    return {"movies": movies, "shows": shows}
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass

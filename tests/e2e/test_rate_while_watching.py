@@ -4,9 +4,10 @@ Simkl…" on movies, shows, seasons and episodes, and the `rate` action works fo
 skins, with words for bad arguments.
 
 The clips live in a library of their own, added to the session's Kodi for this module
-(playback.py) and removed again afterwards. What Simkl receives (the sandbox holding the value,
-the offline queue, a read-only sign-in) is asserted where the comments say so, once the
-application layer sends ratings (issue 20 §4).
+(playback.py) and removed again afterwards; Simkl (the sandbox) knows them as catalog titles in
+none of the user's lists. Every rating reaches the sandbox at once, sent with every id Kodi
+holds; Simkl down, it goes out with the next sync; a read-only sign-in is asked once to sign in
+again with write access.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.sandbox.simkl_sandbox import SimklSandbox
+
 from .addon_driver import AddonDriver
 from .conftest import ADDON_ID, KodiSession
 from .fixture_support import require
@@ -25,10 +28,13 @@ from .host import wait_for
 from .kodi_harness import KodiInstance
 from .library_gen import FFMPEG
 from .playback import (
+    CLIP_SHOW_SIMKL,
+    CLIP_SIMKL_IDS,
     KODI_RATING,
     NOTE,
     TITLE,
     PlaybackLibrary,
+    clip_catalog,
     context_menu_labels,
     control_label,
     focus_library_item,
@@ -45,6 +51,7 @@ from .playback import (
     wait_rate_window_closed,
     wait_started,
 )
+from .simkl_account import Account
 
 MOVIE, SECOND, STRM, STREAM = (
     "E2E Clip Movie",
@@ -74,9 +81,18 @@ def clips(kodi_session: KodiSession) -> Iterator[PlaybackLibrary]:
 
 
 @pytest.fixture
-def rater(kodi: KodiInstance, clips: PlaybackLibrary, signed_in: AddonDriver) -> KodiInstance:
-    """Signed in, the clips unrated, Kodi on its home screen, the add-on's service running (a
-    playback that began before it is never asked about; Kodi 21.3 starts it seconds late)."""
+def rater(
+    kodi: KodiInstance,
+    clips: PlaybackLibrary,
+    signed_in: AddonDriver,
+    sandbox: SimklSandbox,
+    account: Account,
+) -> KodiInstance:
+    """Signed in, the clips unrated (in Kodi and on Simkl), Kodi on its home screen, the
+    add-on's service running (a playback that began before it is never asked about; Kodi 21.3
+    starts it seconds late)."""
+    sandbox.reset_account({**account.fixture, "catalog": clip_catalog(clips.spec)})
+    sandbox.clear_requests()
     wait_for(lambda: SERVICE_STARTED in kodi.read_log(), 30, 0.2, "the service did not start")
     clips.reset(kodi)
     kodi.call("GUI.ActivateWindow", {"window": "home"})
@@ -99,9 +115,23 @@ def wait_rating(kodi: KodiInstance, kind: str, dbid: int, value: int) -> None:
     wait_for(lambda: rating_of(kodi, kind, dbid) == value, 10, 0.1, f"{kind} {dbid} != {value}")
 
 
+def on_simkl(sandbox: SimklSandbox, type_: str, simkl_id: int) -> int | None:
+    return sandbox.model.items[type_][simkl_id].user_rating
+
+
+def wait_on_simkl(sandbox: SimklSandbox, type_: str, simkl_id: int, value: int | None) -> None:
+    """The sandbox holds ``value`` (None: no rating) for that title."""
+    wait_for(
+        lambda: on_simkl(sandbox, type_, simkl_id) == value,
+        10,
+        0.1,
+        f"Simkl's {type_} {simkl_id} is not {value}",
+    )
+
+
 # -- after playback --------------------------------------------------------------------------
 def test_a_movie_played_to_the_end_asks_and_a_number_key_rates_it(
-    rater: KodiInstance, clips: PlaybackLibrary, test_output: Path
+    rater: KodiInstance, clips: PlaybackLibrary, sandbox: SimklSandbox, test_output: Path
 ) -> None:
     movie = clips.movies[MOVIE]
     play(rater, {"movieid": movie})  # the whole clip, no seek
@@ -115,7 +145,11 @@ def test_a_movie_played_to_the_end_asks_and_a_number_key_rates_it(
     rater.call("Input.ExecuteAction", {"action": "number8"})
     wait_rate_window_closed(rater)
     wait_rating(rater, "movie", movie, 8)
-    # Simkl (lead): the sandbox holds 8 for tt9800001, sent with every id Kodi holds.
+    wait_on_simkl(sandbox, "movies", CLIP_SIMKL_IDS[1], 8)
+    (body,) = [r.body for r in sandbox.requests if r.method == "POST"]
+    (entry,) = body["movies"]
+    assert entry["ids"] == {"imdb": "tt9800001", "tmdb": "980001"}
+    assert entry["rating"] == 8 and entry["rated_at"].endswith("Z")
 
 
 def test_a_strm_movie_asks_too_and_arrows_and_ok_rate_it(
@@ -253,7 +287,7 @@ def test_the_context_menu_offers_rate_on_simkl_and_opens_the_window(
 
 # -- the rate action for keymaps and skins ---------------------------------------------------
 def test_the_rate_action_opens_the_window_or_rates_at_once(
-    rater: KodiInstance, clips: PlaybackLibrary
+    rater: KodiInstance, clips: PlaybackLibrary, sandbox: SimklSandbox
 ) -> None:
     movie = clips.movies[SECOND]
     rater.execute_addon(ADDON_ID, ["rate", "dbtype=movie", f"dbid={movie}"])
@@ -261,20 +295,60 @@ def test_the_rate_action_opens_the_window_or_rates_at_once(
     rater.call("Input.ExecuteAction", {"action": "number3"})
     wait_rate_window_closed(rater)
     wait_rating(rater, "movie", movie, 3)
+    wait_on_simkl(sandbox, "movies", CLIP_SIMKL_IDS[2], 3)
 
     mark = rater.log_mark()
     rater.execute_addon(ADDON_ID, ["rate", "dbtype=movie", f"dbid={movie}", "rating=8"])
     wait_rating(rater, "movie", movie, 8)
     log_line(rater, f"rated movie {movie}: 8", mark)
     assert "asking for a rating" not in rater.log_since(mark)  # no window for that
+    wait_on_simkl(sandbox, "movies", CLIP_SIMKL_IDS[2], 8)
     rater.execute_addon(ADDON_ID, ["rate", "dbtype=movie", f"dbid={movie}", "rating=0"])
     wait_rating(rater, "movie", movie, 0)
+    wait_on_simkl(sandbox, "movies", CLIP_SIMKL_IDS[2], None)
 
     episode = clips.episodes[(2, 1)]
     rater.execute_addon(ADDON_ID, ["rate", "dbtype=episode", f"dbid={episode}", "rating=5"])
     wait_rating(rater, "tvshow", clips.show, 5)
     assert rating_of(rater, "episode", episode) == 0
-    # Simkl (lead): the sandbox holds 3, then 8, then no rating for tt9800002, and 5 for the show.
+    wait_on_simkl(sandbox, "shows", CLIP_SHOW_SIMKL, 5)
+
+
+def test_simkl_down_the_rating_waits_and_the_next_sync_sends_it(
+    rater: KodiInstance, clips: PlaybackLibrary, sandbox: SimklSandbox, signed_in: AddonDriver
+) -> None:
+    movie = clips.movies[SECOND]
+    sandbox.inject("/sync/ratings", "503", count=None, method="POST")
+    mark = rater.log_mark()
+    rater.execute_addon(ADDON_ID, ["rate", "dbtype=movie", f"dbid={movie}", "rating=6"])
+    wait_rating(rater, "movie", movie, 6)  # Kodi has it at once
+    log_line(rater, f"rated movie {movie}: 6; Simkl: queued", mark)
+    assert on_simkl(sandbox, "movies", CLIP_SIMKL_IDS[2]) is None
+    sandbox.clear_faults()
+    signed_in.retry_now()  # its back-off is over
+    report = signed_in.run("sync")
+    assert report["types"]["movies"]["pushed"] == 1
+    assert on_simkl(sandbox, "movies", CLIP_SIMKL_IDS[2]) == 6
+    assert rating_of(rater, "movie", movie) == 6  # not pulled over meanwhile
+
+
+def test_a_read_only_sign_in_is_asked_once_to_sign_in_again(
+    rater: KodiInstance, clips: PlaybackLibrary, sandbox: SimklSandbox, signed_in: AddonDriver
+) -> None:
+    signed_in.seed_v2(sandbox.issue_v2_tokens("media:read"), keep_state=True)
+    movie = clips.movies[MOVIE]
+    rater.execute_addon(ADDON_ID, ["rate", "dbtype=movie", f"dbid={movie}", "rating=4"])
+    wait_rating(rater, "movie", movie, 4)
+    asked = "Window.IsVisible(yesnodialog)"
+    wait_for(lambda: rater.info_booleans([asked])[asked], 10, 0.1, "the sign-in question")
+    rater.dismiss_dialogs()  # No: not now
+    assert on_simkl(sandbox, "movies", CLIP_SIMKL_IDS[1]) is None
+    mark = rater.log_mark()
+    rater.execute_addon(ADDON_ID, ["rate", "dbtype=movie", f"dbid={movie}", "rating=5"])
+    wait_rating(rater, "movie", movie, 5)
+    log_line(rater, f"rated movie {movie}: 5; Simkl: read_only", mark)
+    time.sleep(1.5)
+    assert not rater.info_booleans([asked])[asked]  # asked once, not at every rating
 
 
 @pytest.mark.parametrize(
