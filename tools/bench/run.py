@@ -76,15 +76,21 @@ def run_kodi(args: argparse.Namespace, facts: dict[str, Any]) -> KodiResults:
         )
 
 
-def run_dialog(facts: dict[str, Any]) -> report.Row | None:
+def run_dialog(facts: dict[str, Any]) -> list[report.Row]:
     """The rating window's latency in a Kodi of its own, after the big library's Kodi stopped."""
     if shutil.which("ffmpeg") is None:
         log("dialog: ffmpeg not installed (apt-get install ffmpeg); the row is skipped")
-        return None
+        return []
     zip_path = build(ROOT, OUTPUT / "dist")
     results = dialog_bench.run(zip_path, log)
-    facts["dialog"] = {"up_s": results.up_s, "ready_s": results.ready_s, "phases": results.phases}
-    return report.dialog_row(results)
+    facts["dialog"] = {
+        "up_s": results.up_s,
+        "ready_s": results.ready_s,
+        "phases": results.phases,
+        "simkl_s": results.simkl_s,
+        "action_s": results.action_s,
+    }
+    return [report.dialog_row(results), *report.rating_rows(results)]
 
 
 def _phases(run: SyncRun) -> str:
@@ -164,8 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         kodi = run_kodi(args, facts)
         rows = report.kodi_rows(kodi) + rows
     if kodi_installed() and (args.dialog_only or not (args.skip_kodi or args.skip_dialog)):
-        dialog = run_dialog(facts)
-        rows += [dialog] if dialog is not None else []
+        rows += run_dialog(facts)
     profiles = explain(rows, kodi, args.quick)
     if any(row.key == "dialog" and row.passed is False for row in rows):
         profiles["dialog"] = report.dialog_profile(facts["dialog"]["phases"])
