@@ -84,7 +84,7 @@ clean:
 repo: venv
 	$(PY) tools/build_repo.py
 
-## check: lint, the static checks and kodi-addon-checker (offline mirror; matrix, nexus, omega)
+## check: lint, the static checks and kodi-addon-checker (offline mirror; matrix, nexus, omega, piers)
 check: venv lint
 	$(PY) -m pytest -q tests/unit/test_static.py
 	$(PY) tools/addon_check.py
