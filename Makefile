@@ -86,7 +86,7 @@ repo: venv
 
 ## check: lint, the static checks and kodi-addon-checker (offline mirror; matrix, nexus, omega, piers)
 check: venv lint
-	$(PY) -m pytest -q tests/unit/test_static.py
+	$(PY) -m pytest -q tests/unit/test_static.py tests/unit/test_string_ids.py
 	$(PY) tools/addon_check.py
 
 ## bench: the benchmark (real Kodi with 10,000 movies / 1,000 shows against the floor, the engine
