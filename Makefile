@@ -4,14 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test unit pythons e2e household lint format strings zip demo kodi-installed clean repo check bench
+.PHONY: venv test unit pythons e2e household lint format strings zip demo kodi-installed clean repo check bench \
+  screenshots
 
 $(VENV)/.ready: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "requests>=2.22" "pytest>=8" "responses>=0.23" "ruff>=0.6" \
 	  "hypothesis>=6" "kodi-addon-checker==0.0.36" "PyQRCode==1.2.1" "zxing-cpp>=2.2" \
-	  "setuptools>=64" "wheel"
+	  "pillow>=9" "setuptools>=64" "wheel"
 	# the command-line runner (`simkl-ratings-sync`), editable: the tests run this tree
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
@@ -40,6 +41,11 @@ e2e: venv zip
 	  host) $(PY) -m pytest $(E2E_TESTS) $(E2E_ARGS) ;; \
 	  *) bash .ci/kodi-chroot run $(KODI) $(PY) -m pytest $(E2E_TESTS) $(E2E_ARGS) ;; \
 	esac
+
+## screenshots: resources/screenshots/ and addon.xml's <assets> from the pictures of the newest
+## real-Kodi run (make e2e first); KODI=20.1 (or 21, 21.3, ...) takes that Kodi's run
+screenshots: venv
+	$(PY) tools/screenshots.py $(if $(filter-out host,$(KODI)),--kodi $(KODI))
 
 ## household: the shared-library tests only: two real Kodi 20.1 on one throwaway MariaDB
 ## (host Kodi; tests/household, also part of `make test`); figures in test-output/household/;
