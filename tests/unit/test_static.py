@@ -101,6 +101,19 @@ def test_addon_xml_declares_what_kodi_needs():
     assert len(meta.findtext("news")) <= 1500
 
 
+def test_news_is_this_versions_changelog_entry():
+    """The add-on ships as the version in addon.xml: <news> (what Kodi and the official
+    repository show) starts with it and is the newest entry of changelog.txt, and the
+    command-line runner's package has the same version."""
+    version = ADDON.get("version")
+    news = ADDON.find("./extension[@point='xbmc.addon.metadata']/news").text or ""
+    assert news.startswith(f"v{version} ")
+    changelog = (ROOT / "changelog.txt").read_text(encoding="utf-8")
+    assert changelog.split("\n\n")[0].strip() == news.strip()
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^version = "(.+)"$', pyproject, re.M).group(1) == version
+
+
 def test_icon_and_fanart_meet_the_repository_rules():
     width, height, color_type = png_size(ROOT / "resources" / "icon.png")
     assert (width, height) == (512, 512)  # the repository takes 256 or 512; Kodi shows 512
