@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: venv test unit pythons e2e household lint format strings zip demo kodi-installed clean repo check bench \
-  screenshots
+  screenshots submission
 
 $(VENV)/.ready: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +94,12 @@ repo: venv
 check: venv lint
 	$(PY) -m pytest -q tests/unit/test_static.py tests/unit/test_string_ids.py
 	$(PY) tools/addon_check.py
+
+## submission: dist/submission/script.simkl.ratings/, the folder a pull request to Kodi's official
+## repository (xbmc/repo-scripts, branch matrix) adds, checked; prints the steps that follow.
+## SIMKL_CLIENT_ID=... builds the add-on's Simkl client ID in (docs/SUBMISSION.md)
+submission: venv
+	$(PY) tools/submission.py
 
 ## bench: the benchmark (real Kodi with 10,000 movies / 1,000 shows against the floor, the engine
 ## at 50k-200k items, idle cost, UI latency); prints one table, writes test-output/bench/bench.json
