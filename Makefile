@@ -97,9 +97,10 @@ check: venv lint
 
 ## submission: dist/submission/script.simkl.ratings/, the folder a pull request to Kodi's official
 ## repository (xbmc/repo-scripts, branch matrix) adds, checked; prints the steps that follow.
-## SIMKL_CLIENT_ID=... builds the add-on's Simkl client ID in (docs/SUBMISSION.md)
+## SIMKL_CLIENT_ID=... builds the add-on's Simkl client ID in (docs/SUBMISSION.md);
+## SUBMISSION_BRANCH=piers aims at another branch
 submission: venv
-	$(PY) tools/submission.py
+	$(PY) tools/submission.py $(if $(SUBMISSION_BRANCH),--branch $(SUBMISSION_BRANCH))
 
 ## bench: the benchmark (real Kodi with 10,000 movies / 1,000 shows against the floor, the engine
 ## at 50k-200k items, idle cost, UI latency); prints one table, writes test-output/bench/bench.json

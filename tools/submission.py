@@ -12,6 +12,7 @@ as for `make zip`; see docs/SUBMISSION.md.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 import tempfile
@@ -22,7 +23,7 @@ import addon_check
 import build_zip
 
 ROOT = build_zip.ROOT
-BRANCH = "matrix"  # the lowest Kodi the add-on supports (xbmc.python 3.0.0)
+BRANCH = "matrix"  # the lowest Kodi the add-on supports (xbmc.python 3.0.0); see --branch
 UPSTREAM = "https://github.com/xbmc/repo-scripts"
 
 
@@ -36,9 +37,13 @@ def write_folder(zip_path: Path, out: Path) -> Path:
     return folder
 
 
-def next_steps(folder: Path, addon_id: str, version: str, client_id: bool) -> str:
+def next_steps(
+    folder: Path, addon_id: str, version: str, client_id: bool, outcome: addon_check.Outcome
+) -> str:
+    branch = outcome.branch
     lines = [
-        f"Submission: {folder} ({addon_id} {version}), kodi-addon-checker clean for {BRANCH}.",
+        f"Submission: {folder} ({addon_id} {version})",
+        f"kodi-addon-checker --branch {branch} --PR: {outcome.closing_line}",
     ]
     if not client_id:
         lines += [
@@ -51,30 +56,32 @@ def next_steps(folder: Path, addon_id: str, version: str, client_id: bool) -> st
         "",
         "Next, by hand (one add-on, one squashed commit, against the lowest Kodi branch):",
         f"  1. Fork {UPSTREAM} on GitHub, clone your fork, and in it:",
-        f"     git remote add upstream {UPSTREAM}.git && git fetch upstream {BRANCH}",
-        f"  2. git switch -c {addon_id}-{version} upstream/{BRANCH}",
+        f"     git remote add upstream {UPSTREAM}.git && git fetch upstream {branch}",
+        f"  2. git switch -c {addon_id}-{version} upstream/{branch}",
         f"  3. rm -rf {addon_id} && cp -r {folder} .   (replaces an older version)",
         f'  4. git add -A {addon_id} && git commit -m "[{addon_id}] {version}"',
         "     (one commit: squash any others into it)",
-        f"  5. git push, then open a pull request against {BRANCH} and fill in its template.",
+        f"  5. git push, then open a pull request against {branch} and fill in its template.",
     ]
     return "\n".join(lines)
 
 
-def main(out: Path | None = None) -> int:
+def main(out: Path | None = None, branch: str = BRANCH) -> int:
     out = out or ROOT / "dist" / "submission"
     addon_id, version = build_zip.addon_identity(ROOT)
     with tempfile.TemporaryDirectory(prefix="submission-") as tmp:
         zip_path = build_zip.build(ROOT, Path(tmp))
-        (outcome,) = addon_check.check([zip_path], [BRANCH], online_urls=False, verbose=False)
+        (outcome,) = addon_check.check([zip_path], [branch], online_urls=False, verbose=False)
         if outcome.failed:
-            print(f"kodi-addon-checker failed for {BRANCH}: nothing written")
+            print(f"kodi-addon-checker failed for {branch}: nothing written")
             return 1
         folder = write_folder(zip_path, out)
     client_id = (folder / "resources" / "packaging.json").is_file()
-    print(next_steps(folder, addon_id, version, client_id))
+    print(next_steps(folder, addon_id, version, client_id, outcome))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--branch", default=BRANCH, choices=addon_check.BRANCHES)
+    sys.exit(main(branch=parser.parse_args().branch))
