@@ -4,8 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test unit pythons e2e household lint format strings zip demo kodi-installed clean repo check bench \
-  screenshots submission
+.PHONY: venv test unit pythons e2e household lint format strings zip demo kodi-installed \
+  test-installed clean repo check bench screenshots submission
 
 $(VENV)/.ready: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -19,17 +19,18 @@ $(VENV)/.ready: pyproject.toml Makefile
 
 venv: $(VENV)/.ready
 
-## test: lint, then every test (real-Kodi tests run when Kodi is installed; CI=true requires it)
-test: venv lint
+## test: installs what the tests need (test-installed), lint, then every test
+test: venv lint test-installed
 	$(PY) -m pytest
 
 ## unit: the fast tests only (no real Kodi)
 unit: venv
 	$(PY) -m pytest tests/unit tests/sandbox
 
-## pythons: the fast tests on Python 3.8 and 3.13 (pyenv, PATH, or the Kodi chroots' 3.9/3.13)
+## pythons: the fast tests on Python 3.8, 3.13 and 3.14 (pyenv, PATH, or the Kodi chroots' 3.9,
+## 3.13 and 3.14)
 pythons:
-	bash .ci/unit-pythons 3.8 3.13
+	bash .ci/unit-pythons 3.8 3.13 3.14
 
 ## e2e: the real-Kodi tests only, on the host's Kodi (20.1 on Debian 12); KODI=19, 21 (or 20)
 ## runs them on that Kodi in a Debian chroot (.ci/kodi-chroot builds it once, as root);
@@ -69,14 +70,31 @@ strings:
 demo: venv kodi-installed
 	$(PY) tools/demo.py
 
-## kodi-installed: Kodi and Xvfb from Debian/Ubuntu packages (sudo when not root)
+# $(call apt-ensure,FILES,PACKAGES): apt-get install PACKAGES (with sudo when not root) unless
+# every one of FILES is there already
+apt-ensure = @missing=""; for f in $(1); do [ -e "$$f" ] || missing="$$missing $$f"; done; \
+  if [ -n "$$missing" ]; then \
+    echo "apt-get install $(2) (missing:$$missing)"; \
+    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+    $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends $(2) >/dev/null; \
+  fi
+# Kodi and Xvfb run the add-on (tests/e2e, the demo); xwd (x11-apps) takes the screenshots
+KODI_FILES := /usr/lib/x86_64-linux-gnu/kodi/kodi.bin /usr/bin/Xvfb /usr/bin/xwd
+KODI_PACKAGES := kodi kodi-bin xvfb x11-apps
+# MariaDB: the shared-library tests (tests/household); openssl: the certificate of the official
+# repository's stand-in (test_install_from_repo.py); ffmpeg: clips for the tests that play video
+TEST_FILES := $(KODI_FILES) /usr/sbin/mariadbd /usr/bin/mariadb-install-db /usr/bin/mariadb \
+  /usr/bin/mariadb-dump /usr/bin/openssl /usr/bin/ffmpeg
+TEST_PACKAGES := $(KODI_PACKAGES) mariadb-server mariadb-client openssl ffmpeg
+
+## kodi-installed: Kodi, Xvfb and xwd from Debian/Ubuntu packages (sudo when not root)
 kodi-installed:
-	@if [ ! -x /usr/lib/x86_64-linux-gnu/kodi/kodi.bin ] || ! command -v Xvfb >/dev/null \
-	  || ! command -v xwd >/dev/null; then \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	    --no-install-recommends kodi kodi-bin xvfb x11-apps >/dev/null; \
-	fi
+	$(call apt-ensure,$(KODI_FILES),$(KODI_PACKAGES))
+
+## test-installed: everything the tests need from Debian/Ubuntu packages (sudo when not root)
+test-installed:
+	$(call apt-ensure,$(TEST_FILES),$(TEST_PACKAGES))
 
 ## zip: the installable add-on zip in dist/ (SIMKL_CLIENT_ID=... packs a built-in client_id)
 zip: venv
