@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Dict, Set  # a runtime alias: Python 3.8 has no dict[...]
 
 from simkl_ratings.kodi import strings
 
@@ -34,7 +35,7 @@ LABEL_TAGS = frozenset({"label", "label2", "altlabel", "hinttext", "heading"})
 LABEL_ATTRIBUTES = ("label", "help", "label2", "heading")
 REFERENCE = re.compile(rf"\$ADDON\[{re.escape(ADDON_ID)} (\d+)\]|\$LOCALIZE\[(\d+)\]")
 
-Uses = dict[int, set[str]]  # string id -> where it is used ("path:line" or "path")
+Uses = Dict[int, Set[str]]  # string id -> where it is used ("path:line" or "path")
 
 
 def _strings_aliases(tree: ast.Module) -> tuple[set[str], dict[str, str]]:
