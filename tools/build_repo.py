@@ -8,6 +8,8 @@
     repository.simkl.ratings-<version>.zip, index.html  for "Install from zip file"
 
 and dist/repository.simkl.ratings-<version>.zip, the repository add-on a user installs first.
+The add-on zip is build_zip's (its allow-list of git-tracked files); the repository add-on's
+files are REPO_ADDON_FILES, read the same way.
 Kodi only finds the repository at the URL written into that add-on, so the base URL is chosen
 at build time: SIMKL_REPO_URL (default: the project's GitHub Pages address). The committed
 repository.simkl.ratings/addon.xml carries the default URL, which gets replaced.
@@ -19,6 +21,7 @@ import argparse
 import gzip
 import hashlib
 import html
+import logging
 import os
 import pathlib
 import shutil
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 import build_zip
 
 ROOT = build_zip.ROOT
+identity = build_zip.identity  # (id, version) of an addon.xml
 REPO_ADDON_ID = "repository.simkl.ratings"
 REPO_ADDON_FILES = ("addon.xml", "icon.png", "fanart.jpg")
 URL_ENV = "SIMKL_REPO_URL"
@@ -62,12 +66,6 @@ def base_url(value: str | None) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def identity(addon_xml: bytes) -> tuple[str, str]:
-    """(id, version) of an addon.xml: they name the zip and its folder in the repository."""
-    root = ET.fromstring(addon_xml)
-    return root.get("id", ""), root.get("version", "")
-
-
 def repository_addon_xml(template: str, url: str) -> str:
     """The repository add-on's addon.xml pointing at ``url`` instead of the default URL."""
     if template.count(DEFAULT_URL) != URL_ELEMENTS:
@@ -87,16 +85,12 @@ def write_addon_zip(files: Mapping[str, bytes], out_dir: pathlib.Path) -> pathli
     Uses build_zip's writer, so modes are 0644 and timestamps fixed like the add-on zip.
     """
     addon_id, version = identity(files["addon.xml"])
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{addon_id}-{version}.zip"
-    with zipfile.ZipFile(target, "w") as archive:
-        for name in sorted(files):
-            build_zip._add(archive, f"{addon_id}/{name}", files[name])
-    return target
+    return build_zip.write_zip(out_dir / f"{addon_id}-{version}.zip", addon_id, files)
 
 
 def folder_files(folder: pathlib.Path) -> dict[str, bytes]:
-    """An add-on folder's files, without caches and dotfiles that must never ship."""
+    """A folder's files, without caches and dotfiles: for add-ons that are not in git (the e2e
+    harness's module add-ons). This project's two add-ons are read from git (build_zip)."""
     found = {}
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
@@ -107,12 +101,14 @@ def folder_files(folder: pathlib.Path) -> dict[str, bytes]:
 
 
 def repository_addon_files(root: pathlib.Path, url: str) -> dict[str, bytes]:
-    """The repository add-on as it ships: its folder, the URL filled in, the project LICENSE."""
-    source = root / REPO_ADDON_ID
-    files = {name: (source / name).read_bytes() for name in REPO_ADDON_FILES}
+    """The repository add-on as it ships: its folder's listed files, the URL filled in, the
+    project LICENSE; read like the add-on's own files (tracked by git, regular, no symlink)."""
+    sources = {f"{REPO_ADDON_ID}/{name}": name for name in REPO_ADDON_FILES}
+    sources["LICENSE.txt"] = "LICENSE.txt"
+    read = build_zip.read_tracked(root, sources)
+    files = {name: read[path] for path, name in sources.items()}
     template = files["addon.xml"].decode("utf-8")
     files["addon.xml"] = repository_addon_xml(template, url).encode("utf-8")
-    files["LICENSE.txt"] = (root / "LICENSE.txt").read_bytes()
     return files
 
 
@@ -196,7 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=pathlib.Path, default=ROOT / "dist", help="output folder")
     args = parser.parse_args(argv)
-    built = build(ROOT, args.dist, os.environ.get(URL_ENV))
+    logging.basicConfig(format="%(name)s: %(message)s")
+    try:
+        built = build(ROOT, args.dist, os.environ.get(URL_ENV))
+    except build_zip.PackagingError as exc:
+        print(f"build_repo: {exc}", file=sys.stderr)
+        return 1
     for path in (built.repository_zip, built.repo_dir):
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     print(f"base URL: {built.url}")

@@ -68,6 +68,55 @@ STRINGS = [
         "ERROR_UNEXPECTED",
         "The sync stopped on an unexpected error. Details are in the Kodi log.",
     ),
+    (
+        30520,
+        "ERROR_TOKEN_REFUSED",
+        "Simkl refused your sign-in for now. It is kept; the next sync tries again.",
+    ),
+    # What a run holds back until the user says (the engine's safety rules)
+    (
+        30521,
+        "ASK_EMPTY_REPLY",
+        "Simkl sent none of your {types} ratings, though the add-on holds {count} from it. "
+        "Did you remove them all on Simkl?[CR]Yes clears them in Kodi too. No keeps them; the "
+        "next sync asks Simkl again.",
+    ),
+    (
+        30522,
+        "ASK_CLEARS",
+        "{count} ratings were removed on Simkl since the last sync, more than a sync clears "
+        "without asking: {titles}[CR]Clear them in Kodi too? No keeps them.",
+    ),
+    (
+        30523,
+        "NOTICE_CLEARS_HELD",
+        "{count} ratings removed on Simkl are kept in Kodi until you agree: choose Sync "
+        "ratings now in Simkl Ratings Sync.",
+    ),
+    (
+        30524,
+        "NOTICE_EMPTY_REPLY",
+        "Simkl sent none of your {types} ratings. Nothing was changed; the next sync asks again.",
+    ),
+    (
+        30525,
+        "NOTICE_PUSH_FAILING",
+        "Ratings made in Kodi could not be sent to Simkl yet. The add-on keeps trying.",
+    ),
+    (
+        30526,
+        "NOTICE_PARKED",
+        "Simkl did not take {count} ratings made in Kodi: it does not know these titles by "
+        "their ids. The report lists them.",
+    ),
+    (
+        30527,
+        "NOTICE_OFFLINE",
+        "Simkl has not been reachable for over an hour. The add-on keeps trying.",
+    ),
+    (30528, "SUMMARY_HELD", "{count} removals held"),  # a toast clause (kodi/messages.py)
+    (30529, "REPORT_HELD", "Removed on Simkl, kept in Kodi until you agree:"),
+    (30530, "REPORT_PARKED", "Not taken by Simkl (sent again when their ids change):"),
     # Sign-in
     (30062, "LOGIN_EXPIRES", "The code expires in {minutes}:{seconds}"),
     (30063, "LOGIN_CANCEL", "Cancel"),

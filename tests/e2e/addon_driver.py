@@ -75,6 +75,14 @@ class AddonDriver:
         self.credentials_path.write_text(json.dumps(record), encoding="utf-8")
         self.credentials_path.chmod(0o600)
 
+    def retry_now(self) -> None:
+        """Time passes: every rating waiting in the outbox for its back-off is due now."""
+        path = self.profile / "sync_state.json"
+        state = json.loads(path.read_text(encoding="utf-8"))
+        for entry in (state.get("outbox") or {}).values():
+            entry["retry_at"] = None
+        path.write_text(json.dumps(state), encoding="utf-8")
+
     def sign_out_locally(self) -> None:
         self.credentials_path.unlink(missing_ok=True)
 

@@ -21,7 +21,7 @@ import requests
 
 from tests.sandbox.simkl_sandbox import SimklSandbox
 
-from .addon_driver import AddonDriver
+from .addon_driver import ADDON_ID, AddonDriver
 from .fixture_support import runner_command, runner_env
 from .host import wait_for
 from .kodi_harness import KodiInstance
@@ -56,7 +56,16 @@ def kodi_web(pristine_kodi: KodiInstance) -> Iterator[tuple[str, str]]:
         pristine_kodi.set_web_server(None)
 
 
+@pytest.fixture
+def addon_signed_out(addon: AddonDriver) -> AddonDriver:
+    """The add-on on that Kodi is not signed in (before Kodi restarts for its web server), so
+    it leaves the library to the runner."""
+    addon.sign_out_locally()
+    return addon
+
+
 def test_the_runner_signs_in_and_syncs_a_real_kodi_over_http(
+    addon_signed_out: AddonDriver,
     kodi_web: tuple[str, str],
     pristine_kodi: KodiInstance,
     sandbox: SimklSandbox,
@@ -93,6 +102,7 @@ def test_the_runner_signs_in_and_syncs_a_real_kodi_over_http(
     assert new[0]["user_code"] in login_out and "Signed in to Simkl as e2e_user" in login_out
 
     sync = run("--json", "sync")
+    sandbox_downloads = sandbox.request_count("/sync/ratings")
     (test_output / "sync-report.json").write_text(sync.stdout)
     (test_output / "sync-stderr.txt").write_text(sync.stderr)
     assert sync.returncode == 0, sync.stderr
@@ -128,3 +138,18 @@ def test_the_runner_signs_in_and_syncs_a_real_kodi_over_http(
         ]
     )
     assert password not in everything and "Not-The-Password-1" not in everything
+
+    # The add-on on that Kodi signs in: it syncs its library itself now; the runner leaves it.
+    addon_signed_out.seed_token(sandbox.issue_token())
+    pristine_kodi.restart()
+    label = f"Window(Home).Property({ADDON_ID}.household)"
+    wait_for(
+        lambda: pristine_kodi.info_labels([label]).get(label) == "this-device",
+        timeout=30,
+        message="the add-on's service saying it syncs this library",
+    )
+    wait_for(lambda: _ping(url, password), timeout=20, message="Kodi's web server")
+    left = run("sync")
+    assert left.returncode == 8, left.stderr
+    assert "sign out in that add-on" in left.stderr
+    assert sandbox.request_count("/sync/ratings") == sandbox_downloads

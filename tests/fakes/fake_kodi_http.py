@@ -24,6 +24,10 @@ class FakeKodiWebServer:
         self.properties: dict[str, str] = {}  # Home window properties (the add-on's service)
         self.auth_failures = 0
         self.posts = 0
+        # After this many batches Kodi applies a batch but its answer never arrives: the
+        # connection drops (the runner's Wi-Fi, Kodi quitting mid-run).
+        self.drop_replies_after: int | None = None
+        self.batches = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -71,7 +75,13 @@ class FakeKodiWebServer:
                     web.auth_failures += 1
                     self._send(401, b"401 Unauthorized")
                     return
-                reply = web.answer(json.loads(body))
+                request = json.loads(body)
+                reply = web.answer(request)
+                if isinstance(request, list):
+                    web.batches += 1
+                    if web.drop_replies_after is not None and web.batches > web.drop_replies_after:
+                        self.close_connection = True  # applied, but no answer: the line drops
+                        return
                 self._send(200, json.dumps(reply).encode(), "application/json")
 
             def _send(self, status: int, data: bytes, kind: str = "text/plain") -> None:

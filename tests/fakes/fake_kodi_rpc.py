@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from simkl_ratings.core.library.jsonrpc import JsonRpcError
+
 INVALID_PARAMS = -32602
 METHOD_NOT_FOUND = -32601
 INVALID_REQUEST = -32600
@@ -38,6 +40,15 @@ class RpcFault(Exception):
         self.detail = detail
 
 
+class ConnectionLost(JsonRpcError):
+    """What the transport raises when the connection drops mid-run."""
+
+    code = "kodi_unreachable"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("JSON-RPC", None, message)
+
+
 class FakeKodiLibrary:
     """Holds movies and TV shows; `handle` is the JSON-RPC transport."""
 
@@ -46,6 +57,10 @@ class FakeKodiLibrary:
         self.requests: list[Any] = []  # every request or batch received, as sent
         self.write_calls = 0
         self.fail_ids: dict[str, set] = {"movies": set(), "tvshows": set()}
+        # After this many batches the transport fails as a dropped connection does (the
+        # runner's Wi-Fi, Kodi quitting): the request raises instead of answering.
+        self.fail_batches_after: int | None = None
+        self.batches = 0
 
     # -- building the library ------------------------------------------------------------------
 
@@ -76,6 +91,9 @@ class FakeKodiLibrary:
     def handle(self, request: Any) -> Any:
         self.requests.append(copy.deepcopy(request))
         if isinstance(request, list):
+            self.batches += 1
+            if self.fail_batches_after is not None and self.batches > self.fail_batches_after:
+                raise ConnectionLost("the connection to Kodi dropped")
             if not request:
                 return self._error(None, INVALID_REQUEST, "Invalid request.")
             return [self._one(item) for item in request if isinstance(item, dict) and "id" in item]

@@ -79,16 +79,19 @@ def test_the_same_tree_gives_the_same_bytes(addon_zip: Path, tmp_path: Path):
 
 @pytest.fixture
 def scratch_tree(tmp_path: Path) -> Path:
-    """A small git work tree with this project's export rules and one file of each kind."""
+    """A small git work tree, everything added (tracked), with one file of each kind."""
     tree = tmp_path / "tree"
     tree.mkdir()
     for name in (".gitattributes", ".gitignore", "addon.xml"):
         shutil.copy(ROOT / name, tree / name)
     files = {
         "default.py": "print('entry')\n",
-        "lib/pkg/mod.py": "VALUE = 1\n",
-        "lib/pkg/__pycache__/mod.cpython-311.pyc": "compiled",
+        "lib/simkl_ratings/mod.py": "VALUE = 1\n",
+        "lib/simkl_ratings/__pycache__/mod.cpython-311.pyc": "compiled",
+        "lib/simkl_ratings/cli/main.py": "",
+        "lib/other/mod.py": "",
         "resources/settings.xml": "<settings/>\n",
+        "resources/.DS_Store": "",
         "tests/test_x.py": "",
         "tools/build.py": "",
         ".ci/run": "",
@@ -102,6 +105,8 @@ def scratch_tree(tmp_path: Path) -> Path:
         (tree / name).write_text(text)
     (tree / "default.py").chmod(0o755)
     subprocess.run(["git", "init", "-q"], cwd=tree, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=tree, check=True)
+    subprocess.run(["git", "add", "-f", "lib/simkl_ratings/__pycache__"], cwd=tree, check=True)
     return tree
 
 
@@ -113,7 +118,7 @@ def test_only_add_on_files_ship_and_never_with_an_executable_bit(
     assert sorted(inner_names(built)) == [
         "addon.xml",
         "default.py",
-        "lib/pkg/mod.py",
+        "lib/simkl_ratings/mod.py",
         "resources/settings.xml",
     ]
     with zipfile.ZipFile(built) as archive:

@@ -67,10 +67,14 @@ class FaultQueue:
             self._faults.append(fault)
         return fault
 
-    def take(self, path: str) -> Fault | None:
-        """Consume and return the first fault whose prefix matches ``path``."""
+    def take(self, path: str, method: str = "GET") -> Fault | None:
+        """Consume and return the first fault whose prefix matches ``path`` (and whose
+        ``method`` option, when it has one, matches ``method``)."""
         with self._lock:
             for fault in self._faults:
+                wanted = fault.opts.get("method")
+                if wanted is not None and str(wanted).upper() != method.upper():
+                    continue
                 if path.startswith(fault.path_prefix):
                     if fault.remaining is not None:
                         fault.remaining -= 1

@@ -72,7 +72,10 @@ def iso_millis(value: datetime | None) -> str | None:
     """Ratings-row form: ``2021-06-23T13:19:05.000Z``."""
     if value is None:
         return None
-    value = value.astimezone(timezone.utc)
+    try:
+        value = value.astimezone(timezone.utc)
+    except OverflowError:  # 9999-12-31T23:59:59-05:00 has no UTC form: sent as stored
+        return value.isoformat(timespec="seconds")
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 

@@ -361,7 +361,8 @@ class SimklSandbox:
         """Queue a fault for requests under ``path_prefix``; ``count=None`` means forever.
 
         Options: ``retry_after`` (429/5xx), ``error`` (429 error word), ``seconds`` (slow),
-        ``body`` (wrong_shape JSON value), ``html`` (5xx with an HTML page).
+        ``body`` (wrong_shape JSON value), ``html`` (5xx with an HTML page), ``method``
+        (only requests of that method: "POST" for the pushes, not the downloads).
         """
         return self.faults.add(path_prefix, kind, count, **opts)
 
@@ -401,7 +402,7 @@ class SimklSandbox:
 
     def handle(self, req: Request) -> Response:
         """Answer one API request: faults first (they sit in front of Simkl), then the API."""
-        fault = self.faults.take(req.path)
+        fault = self.faults.take(req.path, req.method)
         if fault is not None and fault.kind != "slow":
             response = fault_response(fault)
         else:

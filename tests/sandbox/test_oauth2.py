@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -65,6 +65,9 @@ def test_device_code_shape_and_pending_until_approved(sandbox):
     code = start(sandbox)
     assert len(code["user_code"]) == 9 and code["user_code"][4] == "-"
     assert code["verification_uri_complete"].endswith(code["user_code"])
+    for field in ("verification_uri", "verification_uri_complete"):  # Simkl's own, as real
+        parts = urlsplit(code[field])  # Simkl's: the add-on refuses any other address
+        assert (parts.scheme, parts.netloc, parts.path) == ("https", "simkl.com", "/pin")
     assert code["device_code"] not in code["verification_uri_complete"]
     first = poll(sandbox, code["device_code"])
     assert (first.status, first.json()["error"]) == (400, "authorization_pending")

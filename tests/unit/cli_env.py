@@ -50,7 +50,14 @@ class Cli:
             "SIMKL_RATINGS_API_URL": sandbox.url,
         }
 
-    def __call__(self, *argv: str, interrupt: Interrupt | None = None, **env: str) -> Result:
+    def __call__(
+        self,
+        *argv: str,
+        interrupt: Interrupt | None = None,
+        answers: str | None = None,
+        **env: str,
+    ) -> Result:
+        """One command; `answers` are typed at a terminal (None: stdin is not a terminal)."""
         out, err = io.StringIO(), io.StringIO()
         code = main(
             list(argv),
@@ -59,6 +66,7 @@ class Cli:
             stderr=err,
             interrupt=interrupt,
             retry=RetryPolicy(retries=1, base_delay=0.0, jitter=0.0),
+            stdin=Terminal(answers) if answers is not None else io.StringIO(),
         )
         return Result(int(code), out.getvalue(), err.getvalue())
 
@@ -86,6 +94,13 @@ class Cli:
             for table in self.kodi.tables.values()
             for row in table.values()
         }
+
+
+class Terminal(io.StringIO):
+    """Typed answers, on what looks like a terminal."""
+
+    def isatty(self) -> bool:
+        return True
 
 
 def mode(path: Path | str) -> int:

@@ -57,10 +57,13 @@ class Engine:
         api_url: str | None = None,
         client_id: str = CLIENT,
         timeout: tuple[float, float] = (5.0, 5.0),
+        keep: bool = False,
         **options,
     ) -> Report:
-        """One run as the add-on does it: a fresh client and library gateway each time."""
-        self.sandbox.clear_requests()
+        """One run as the add-on does it: a fresh client and library gateway each time. The
+        sandbox's request log starts afresh, unless `keep`."""
+        if not keep:
+            self.sandbox.clear_requests()
         client = None
         if not offline:
             client = SimklClient(
@@ -77,6 +80,11 @@ class Engine:
         if offline:
             options["mode"] = Mode.CACHED
         return run_sync(client, library, SyncOptions(types=types, **options), progress, self.store)
+
+    types = SIMKL_TYPES
+
+    def kodi_library(self) -> KodiLibrary:
+        return KodiLibrary(JsonRpc(self.kodi.handle))
 
     def http(self, prefix: str = "/") -> int:
         return self.sandbox.request_count(prefix)

@@ -24,6 +24,7 @@ from simkl_ratings.core.errors import (
     ScopeMissing,
     ServerError,
     SignedOut,
+    TokenRefused,
 )
 from simkl_ratings.core.redact import redact, remember_secret
 from simkl_ratings.core.simkl.account import complete_sign_in
@@ -328,14 +329,19 @@ def test_a_401_refreshes_once_and_retries_once(v2_client, tmp_path):
 
 
 @responses.activate
-def test_a_second_401_after_the_refresh_is_signed_out(v2_client, tmp_path):
+def test_a_second_401_after_a_good_refresh_is_refused_but_keeps_the_sign_in(v2_client, tmp_path):
+    """Rule: only invalid_grant or a revoke signs out; a refused access token never deletes a
+    refresh token that still works."""
     tokens = manager(tmp_path, v2_client, v2_creds())
     responses.get(f"{API}/sync/activities", status=401, json={"error": "invalid_token"})
     responses.post(TOKEN_URL, json=NEW_TOKEN_REPLY)
-    with pytest.raises(SignedOut):
+    with pytest.raises(TokenRefused) as refused:
         v2_client.activities()
+    assert not isinstance(refused.value, SignedOut)
     assert tokens.refreshes == 1
     assert len(responses.calls) == 3
+    kept = CredentialStore(str(tmp_path)).load()
+    assert kept is not None and kept.refresh_token == NEW_TOKEN_REPLY["refresh_token"]
 
 
 @responses.activate

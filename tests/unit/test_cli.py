@@ -241,6 +241,25 @@ def test_status_tells_account_last_sync_and_what_moved_on_simkl(cli: Cli):
     assert PASSWORD not in json.dumps(data)
 
 
+def test_status_right_after_login_tells_the_failed_sync_was_before_the_sign_in(cli: Cli):
+    assert cli("sync").code == 3  # not signed in yet
+    cli.sign_in()
+    data = cli("status", "--json").json()
+    assert data["last_sync"]["error_code"] == "signed_out"
+    assert data["last_sync"]["before_sign_in"] is True
+    assert "before this sign-in" in cli("status").out
+    assert cli("sync").code == 0
+    assert cli("status", "--json").json()["last_sync"]["before_sign_in"] is False
+
+
+def test_status_builds_the_sync_s_own_options_so_two_way_is_no_pending_change(cli: Cli):
+    cli.sign_in("media:read media:write")
+    assert cli("sync", SIMKL_RATINGS_TWO_WAY="1").code == 0
+    pending = cli("status", "--json", SIMKL_RATINGS_TWO_WAY="1").json()["pending"]
+    assert pending["options_changed"] is False
+    assert pending["simkl_moved"] == []
+
+
 def test_status_exits_3_when_signed_out_and_5_when_kodi_is_unreachable(cli: Cli):
     assert cli("status", "--offline").code == 3
     cli.sign_in()
@@ -293,3 +312,26 @@ def test_a_web_server_without_jsonrpc_there_exits_5(cli: Cli):
     result = cli("sync", "--kodi-url", cli.web.url + "/elsewhere")
     assert result.code == 5
     assert "HTTP 404" in result.err
+
+
+def test_a_good_sync_with_skipped_rows_leaves_stderr_empty_for_cron(cli: Cli):
+    cli.sign_in()
+    cli.sandbox.set_raw_rating("movies", 2, 7.5)  # a row the add-on cannot read
+    result = cli("sync")
+    assert result.code == 0
+    assert result.err == ""  # cron mails every stderr line
+    assert "1 invalid" in result.out
+    report = json.loads(cli.report_path.read_text())
+    assert report["skipped_items"][0]["title"] == "Not In Library"
+    verbose = cli("sync", "--rebuild", "-v")
+    assert "skipped a movies rating from Simkl" in verbose.err
+
+
+def test_an_error_is_said_in_one_line(cli: Cli):
+    cli.sign_in()
+    cli.sandbox.inject("/sync/activities", 503, count=None)
+    result = cli("sync")
+    assert result.code == 4
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("simkl-ratings-sync: error:") and "HTTP 503" in lines[0]

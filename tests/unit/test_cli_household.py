@@ -14,7 +14,7 @@ def test_a_kodi_that_syncs_its_shared_library_itself_is_left_alone_with_exit_8(c
     result = cli("sync")
     assert result.code == 8
     assert "Another device syncs it" in result.err
-    assert "that Kodi syncs it itself" in cli("status").out
+    assert "it syncs that library itself" in cli("status").out
     assert cli("status", "--json").json()["kodi"]["household"] == "this-device"
     assert cli.kodi.write_calls == 0
     assert cli.sandbox.request_count("/sync/") == 0  # Simkl was not asked anything

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 from simkl_ratings.core.rating import Rating
@@ -84,10 +85,15 @@ class Clock:
         return self.now
 
 
+def clocks(clock: Clock, boot: str = "boot-1") -> dict:
+    """The lock's monotonic and wall clocks, both `clock`, in one boot."""
+    return {"monotonic": clock, "wall": clock, "boot": lambda: boot}
+
+
 def test_one_run_at_a_time_in_one_kodi_session(tmp_path):
     clock = Clock(1000.0)
-    service = RunLock(str(tmp_path), "session-a", clock=clock)
-    manual = RunLock(str(tmp_path), "session-a", clock=clock)
+    service = RunLock(str(tmp_path), "session-a", **clocks(clock))
+    manual = RunLock(str(tmp_path), "session-a", **clocks(clock))
     assert service.acquire("service")
     assert not manual.acquire("manual")
     service.release()
@@ -97,16 +103,16 @@ def test_one_run_at_a_time_in_one_kodi_session(tmp_path):
 
 
 def test_a_lock_from_an_earlier_kodi_session_is_stale(tmp_path):
-    crashed = RunLock(str(tmp_path), "before-the-crash", clock=Clock(1000.0))
+    crashed = RunLock(str(tmp_path), "before-the-crash", **clocks(Clock(1000.0)))
     assert crashed.acquire("service")
-    after_restart = RunLock(str(tmp_path), "after-restart", clock=Clock(1001.0))
+    after_restart = RunLock(str(tmp_path), "after-restart", **clocks(Clock(1001.0)))
     assert after_restart.acquire("manual")
 
 
 def test_a_lock_not_refreshed_for_too_long_is_stale_and_refresh_keeps_it_alive(tmp_path):
     clock = Clock(1000.0)
-    holder = RunLock(str(tmp_path), "s", clock=clock, stale_after=60)
-    other = RunLock(str(tmp_path), "s", clock=clock, stale_after=60)
+    holder = RunLock(str(tmp_path), "s", stale_after=60, **clocks(clock))
+    other = RunLock(str(tmp_path), "s", stale_after=60, **clocks(clock))
     assert holder.acquire("service")
     clock.now = 1050.0
     holder.refresh()
@@ -118,15 +124,31 @@ def test_a_lock_not_refreshed_for_too_long_is_stale_and_refresh_keeps_it_alive(t
 
 def test_release_only_removes_our_own_lock(tmp_path):
     clock = Clock(1000.0)
-    first = RunLock(str(tmp_path), "old", clock=clock)
+    first = RunLock(str(tmp_path), "old", **clocks(clock))
     first.acquire("service")
-    second = RunLock(str(tmp_path), "new", clock=clock)
+    second = RunLock(str(tmp_path), "new", **clocks(clock))
     assert second.acquire("manual")  # took over the stale one
     first.release()
     with open(tmp_path / "sync.lock") as stream:
         assert json.load(stream)["owner"] == "manual"
 
 
-def test_an_unreadable_lock_file_is_stale(tmp_path):
-    (tmp_path / "sync.lock").write_text("garbage")
+def test_an_unreadable_lock_file_is_stale_once_it_is_a_few_seconds_old(tmp_path):
+    path = tmp_path / "sync.lock"
+    path.write_text("")  # where hard links are missing, a lock is created, then written
+    assert not RunLock(str(tmp_path), "s").acquire("manual")
+    old = time.time() - 10
+    os.utime(path, (old, old))
     assert RunLock(str(tmp_path), "s").acquire("manual")
+
+
+def test_a_lock_of_an_earlier_boot_is_stale_and_a_wall_clock_jump_changes_nothing(tmp_path):
+    clock = Clock(1000.0)
+    before = RunLock(str(tmp_path), "s", **clocks(clock, "boot-1"))
+    assert before.acquire("service")
+    same_boot = RunLock(
+        str(tmp_path), "s", monotonic=clock, wall=lambda: 5.0, boot=lambda: "boot-1"
+    )
+    assert not same_boot.acquire("manual")  # the wall clock went back hours: still live
+    after_reboot = RunLock(str(tmp_path), "s", **clocks(Clock(3.0), "boot-2"))
+    assert after_reboot.acquire("manual")

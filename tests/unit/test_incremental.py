@@ -38,18 +38,18 @@ def test_a_changed_rating_downloads_only_its_type_and_writes_once(engine):
 
 def test_a_rating_removed_on_simkl_clears_what_the_add_on_wrote(engine):
     engine.run()
-    engine.sandbox.remove_rating("shows", 4)
+    engine.sandbox.remove_rating("movies", 1)
     report = engine.run()
-    assert engine.kodi.rating("tvshows", 1) == 0
-    assert report.types["shows"].cleared == 1
+    assert engine.kodi.rating("movies", 1) == 0
+    assert report.types["movies"].cleared == 1
     assert report.changes == [
         {
-            "type": "shows",
-            "kind": "tvshow",
+            "type": "movies",
+            "kind": "movie",
             "kodi_id": 1,
-            "title": "The Last Ship",
+            "title": "Maleficent",
             "year": 2014,
-            "from": 5,
+            "from": 6,
             "to": 0,
         }
     ]
@@ -58,13 +58,13 @@ def test_a_rating_removed_on_simkl_clears_what_the_add_on_wrote(engine):
 
 def test_a_removed_rating_the_user_changed_in_kodi_since_is_left_alone(engine):
     engine.run()
-    engine.kodi.tables["tvshows"][1]["userrating"] = 8  # the user re-rated it in Kodi
-    engine.sandbox.remove_rating("shows", 4)
+    engine.kodi.tables["movies"][1]["userrating"] = 8  # the user re-rated it in Kodi
+    engine.sandbox.remove_rating("movies", 1)
     report = engine.run()
-    assert engine.kodi.rating("tvshows", 1) == 8
-    assert report.types["shows"].cleared == 0
-    engine.sandbox.set_rating("shows", 4, 3)
-    engine.sandbox.remove_rating("shows", 4)
+    assert engine.kodi.rating("movies", 1) == 8
+    assert report.types["movies"].cleared == 0
+    engine.sandbox.set_rating("movies", 1, 3)
+    engine.sandbox.remove_rating("movies", 1)
     assert engine.run().kodi_writes == 0  # the add-on no longer owns that value
 
 

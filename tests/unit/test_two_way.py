@@ -6,14 +6,16 @@ Simkl is read from the sandbox's request log and its account."""
 from __future__ import annotations
 
 import pytest
+from simkl_ratings.core.app.consent import answer_kodi_only
+from simkl_ratings.core.app.workspace import Workspace
 from simkl_ratings.core.library.gateway import KodiLibrary
 from simkl_ratings.core.library.jsonrpc import JsonRpc
 from simkl_ratings.core.media import MOVIE
 from simkl_ratings.core.sync import state as state_module
 from simkl_ratings.core.sync.policy import Policy
-from simkl_ratings.core.sync.state import KODI_ONLY_KEEP, KODI_ONLY_SEND, SyncStateStore
+from simkl_ratings.core.sync.state import SyncStateStore
 
-from .engine_env import Engine
+from .engine_env import CLIENT, Engine
 
 MALEFICENT, BROKEN = 1, 3  # Kodi movie ids (engine_env.build_library)
 LAST_SHIP = 1  # Kodi TV show id
@@ -38,6 +40,15 @@ def simkl_rating(engine: Engine, type_: str, simkl_id: int):
 
 def two_way(engine: Engine, **options):
     return engine.run(two_way=True, **options)
+
+
+def retry_now(engine: Engine) -> None:
+    """Time passes: every rating waiting in the outbox for its back-off is due."""
+    store = SyncStateStore(engine.profile)
+    state = store.load()
+    for entry in state.outbox.values():
+        entry.retry_at = None
+    store.save(state)
 
 
 @pytest.fixture
@@ -166,6 +177,10 @@ def test_a_failed_push_stays_pending_and_goes_out_next_run(synced):
     assert simkl_rating(synced, "movies", 1) == 6
     assert synced.kodi.rating("movies", MALEFICENT) == 9  # the pull did not undo the edit
     synced.sandbox.clear_faults()
+    soon = two_way(synced)  # a minute has not passed: nothing is sent, nothing pulled over
+    assert posts(synced) == [] and soon.result == "ok"
+    assert synced.kodi.rating("movies", MALEFICENT) == 9
+    retry_now(synced)
     done = two_way(synced)
     assert done.result == "ok"
     assert done.types["movies"].pushed == 1
@@ -176,20 +191,23 @@ def test_a_failed_push_stays_pending_and_goes_out_next_run(synced):
 
 def test_an_item_simkl_does_not_know_is_not_sent_again_until_its_ids_change(synced):
     new = synced.kodi.add_movie("Only In Kodi", 1990, imdb="tt0000404")
-    two_way(synced)  # baseline now includes it (unrated)
+    synced.run(two_way=True, offline=True)  # as after the scan that added it: in the baseline
     set_kodi(synced, "movies", new, 7)
     report = two_way(synced)
     assert report.types["movies"].push_not_found == 1
+    assert [i["reason"] for i in report.parked_items] == ["not_found"]
     assert len(posts(synced)) == 1
+    synced.sandbox.set_rating("movies", 3, 4)  # Simkl moves: a whole run
     again = two_way(synced)
     assert posts(synced) == []  # not sent again...
-    assert again.types["movies"].push_not_found == 1  # ...but still reported
+    assert [i["title"] for i in again.parked_items] == ["Only In Kodi"]  # ...but still listed
     synced.kodi.tables["movies"][new]["uniqueid"] = {"imdb": "tt0000405"}
+    synced.sandbox.set_rating("movies", 3, 5)
     two_way(synced)
     assert len(posts(synced)) == 1  # new ids: tried again
 
 
-@pytest.mark.parametrize(("answer", "sent"), [(KODI_ONLY_SEND, 1), (KODI_ONLY_KEEP, 0)])
+@pytest.mark.parametrize(("answer", "sent"), [(True, 1), (False, 0)])
 def test_ratings_only_kodi_has_go_out_only_with_consent(engine, answer, sent):
     lonely = engine.kodi.add_movie("Your Name", 2016, anidb="8550", imdb="tt5311514")
     engine.kodi.tables["movies"][lonely]["userrating"] = 10
@@ -197,10 +215,10 @@ def test_ratings_only_kodi_has_go_out_only_with_consent(engine, answer, sent):
     assert [i["to"] for i in first.kodi_only_items] == [10]
     two_way(engine)
     assert posts(engine) == []  # no answer yet: nothing sent
-    store = SyncStateStore(engine.profile)
-    state = store.load()
-    state.two_way.kodi_only = answer
-    store.save(state)
+    workspace = Workspace(
+        engine.profile, engine.profile, "s", engine.sandbox.url, CLIENT, "0.1.0", engine.kodi.handle
+    )
+    assert answer_kodi_only(workspace, answer)
     two_way(engine)
     assert len(posts(engine)) == sent
     two_way(engine)
@@ -259,7 +277,7 @@ def test_kodi_quitting_between_two_push_requests_leaves_the_rest_for_the_next_ru
             {"simkl": 5000 + n, "title": f"Film {n}", "year": 2000, "ids": {"imdb": imdb}},
         )
         synced.kodi.add_movie(f"Film {n}", 2000, imdb=imdb)
-    two_way(synced)  # the baseline now holds them, unrated
+    synced.run(two_way=True, offline=True)  # as after the scan: the baseline holds them
     for kodi_id in range(4, 154):
         set_kodi(synced, "movies", kodi_id, 7)
     quitting = two_way(synced, wait=lambda seconds: True)  # Kodi quits during the 1 s spacing

@@ -17,7 +17,7 @@ from typing import Any
 from tests.e2e.kodi_harness import kodi_installed
 from tools.build_zip import build
 
-from . import OUTPUT, ROOT, engine_bench, machine, report
+from . import OUTPUT, ROOT, engine_bench, machine, quota_bench, report
 from .dataset import Sizes
 from .dataset import build as build_dataset
 from .kodi_bench import KodiResults, SyncRun, kodi_bench
@@ -134,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.skip_engine:
         engine = run_engine(args.quick)
         rows += report.engine_rows(engine)
+        days = quota_bench.measure(log)
+        facts["quota"] = days
+        rows += quota_bench.rows(days)
     kodi: KodiResults | None = None
     if args.skip_kodi:
         log("kodi: skipped (--skip-kodi)")

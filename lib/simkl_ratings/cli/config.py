@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..core.app.preferences import Preferences
 from ..core.errors import ConfigError
 from ..core.media import SIMKL_TYPES, SIMKL_TYPES_BY_NAME, SimklType
 from ..core.simkl.client import DEFAULT_API_URL
@@ -60,6 +61,16 @@ class RunnerConfig:
     # The Kodi's library is shared by several devices (MySQL/MariaDB); also learnt from the
     # add-on on that Kodi, when it runs there.
     shared_library: bool = False
+
+    def preferences(self) -> Preferences:
+        """What this configuration asks a sync to do."""
+        return Preferences(
+            types=self.types,
+            policy=self.policy,
+            title_fallback=self.title_fallback,
+            batch_size=self.batch_size,
+            two_way=self.two_way,
+        )
 
     def describe(self) -> dict[str, Any]:
         """What `status` shows: everything but the password, which is only said to be set."""

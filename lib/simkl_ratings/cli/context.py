@@ -1,29 +1,24 @@
-"""What one command needs, wired like the Kodi shell's `AddonContext`: the config and state
-folders, the Simkl client with its quota gate and token refresh, Kodi over HTTP, the run lock
-and the interrupt flag (the runner's Cancel button: Ctrl-C or SIGTERM)."""
+"""What one command needs: the runner's configuration and folders, its streams, the interrupt
+flag (the runner's Cancel button: Ctrl-C or SIGTERM), and the core's `Workspace` wired to them:
+the sign-in in the config folder, what runs leave in the state folder, Kodi over HTTP."""
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
-import time
-from typing import Callable, TextIO
+from typing import TextIO
 
-from ..core.library.gateway import KodiLibrary
+from ..core.app.workspace import Workspace
+from ..core.errors import ConfigError
 from ..core.library.jsonrpc import JsonRpc
 from ..core.redact import remember_secret
-from ..core.simkl.client import RetryPolicy, SimklClient
-from ..core.simkl.credentials import Credentials, CredentialStore
-from ..core.simkl.flows import FlowMemory
-from ..core.simkl.quota import QuotaGate
-from ..core.simkl.tokens import LOCK_FILE, FileLock, TokenManager
-from ..core.sync.lock import RunLock
-from ..core.sync.report import REPORT_FILE
-from ..core.sync.state import SyncStateStore
+from ..core.simkl.client import RetryPolicy
 from .config import RunnerConfig
 from .kodi_http import HttpTransport
 from .paths import Paths
+
+SCANNING = "Library.IsScanningVideo"
+NO_KODI_URL = "no Kodi URL (--kodi-url, SIMKL_RATINGS_KODI_URL or config.ini)"
 
 
 class Interrupt:
@@ -55,6 +50,12 @@ def package_version() -> str:
         return "0.0.0"
 
 
+def kodi_is_scanning(rpc: JsonRpc) -> bool:
+    """Kodi's own answer to "is the video library being scanned?"."""
+    answer = rpc.call("XBMC.GetInfoBooleans", {"booleans": [SCANNING]})
+    return bool(isinstance(answer, dict) and answer.get(SCANNING))
+
+
 class RunnerContext:
     def __init__(
         self,
@@ -66,7 +67,7 @@ class RunnerContext:
         interrupt: Interrupt | None = None,
         json_output: bool = False,
         retry: RetryPolicy | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        stdin: TextIO | None = None,
     ) -> None:
         self.config = config
         self.paths = paths
@@ -75,62 +76,49 @@ class RunnerContext:
         self.interrupt = interrupt or Interrupt()
         self.json_output = json_output
         self.retry = retry or RetryPolicy()
-        self.clock = clock
+        self.stdin = stdin
         self.version = package_version()
         remember_secret(config.kodi_password)  # masked even if some library ever logs it
+        self._transport: HttpTransport | None = None
 
     @property
-    def report_path(self) -> str:
-        return os.path.join(self.paths.state_dir, REPORT_FILE)
+    def can_ask(self) -> bool:
+        """A person is there to answer: stdin is a terminal and the output is words."""
+        isatty = getattr(self.stdin, "isatty", None)
+        return bool(isatty and isatty()) and not self.json_output
 
-    def credentials(self) -> CredentialStore:
-        return CredentialStore(self.paths.config_dir)
-
-    def current_credentials(self) -> Credentials | None:
-        """The stored sign-in, if it was made with the client id now configured."""
-        creds = self.credentials().load()
-        if creds is None:
-            return None
-        if creds.client_id and self.config.client_id and creds.client_id != self.config.client_id:
-            return None
-        return creds
-
-    def flow_memory(self) -> FlowMemory:
-        return FlowMemory(self.paths.state_dir)
-
-    def quota_gate(self) -> QuotaGate:
-        return QuotaGate(self.paths.state_dir)
-
-    def sync_state(self) -> SyncStateStore:
-        return SyncStateStore(self.paths.state_dir)
-
-    def run_lock(self) -> RunLock:
-        """One sync at a time per state folder (cron and a manual run may overlap); a lock
-        left by a killed run is taken over after the core's stale time."""
-        return RunLock(self.paths.state_dir, f"cli@{socket.gethostname()}")
-
-    def simkl_client(self) -> SimklClient:
-        """Raises ConfigError without a client id or with a non-https API URL."""
-        return SimklClient(
-            self.config.api_url,
-            self.config.client_id,
-            self.version,
-            quota=self.quota_gate(),
-            retry=self.retry,
-            wait=self.interrupt.wait,
-        )
-
-    def signed_in_client(self, creds: Credentials) -> SimklClient:
-        """A client whose token comes from `creds` and is refreshed when due (AUTH V2); the
-        token lock sits beside credentials.json, so two runs never refresh at once."""
-        client = self.simkl_client()
-        lock = FileLock(os.path.join(self.paths.config_dir, LOCK_FILE), wait=self.interrupt.wait)
-        client.auth = TokenManager(self.credentials(), creds, client.refresh_grant, lock=lock)
-        return client
+    def ask(self, question: str) -> bool:
+        """A yes/no question on the terminal; anything but yes is No."""
+        self.stdout.write(question + " [y/N] ")
+        self.stdout.flush()
+        answer = self.stdin.readline() if self.stdin is not None else ""
+        return answer.strip().lower() in ("y", "yes")
 
     def transport(self) -> HttpTransport:
-        assert self.config.kodi_url is not None
-        return HttpTransport(self.config.kodi_url, self.config.kodi_user, self.config.kodi_password)
+        """Kodi's web server; raises ConfigError without a usable URL."""
+        if self._transport is None:
+            if not self.config.kodi_url:
+                raise ConfigError(NO_KODI_URL)
+            config = self.config
+            self._transport = HttpTransport(config.kodi_url, config.kodi_user, config.kodi_password)
+        return self._transport
 
-    def library(self) -> KodiLibrary:
-        return KodiLibrary(JsonRpc(self.transport()))
+    def _kodi(self, request: object) -> object:
+        return self.transport()(request)
+
+    def workspace(self) -> Workspace:
+        """The sign-in in the config folder, the rest in the state folder; one sync at a time
+        per state folder (cron and a manual run may overlap), a lock left by a killed run
+        taken over after the core's stale time. Kodi is reached on the first JSON-RPC call."""
+        return Workspace(
+            config_dir=self.paths.config_dir,
+            state_dir=self.paths.state_dir,
+            session=f"cli@{socket.gethostname()}",
+            api_url=self.config.api_url,
+            client_id=self.config.client_id,
+            app_version=self.version,
+            transport=self._kodi,
+            wait=self.interrupt.wait,
+            retry=self.retry,
+            is_scanning=lambda: kodi_is_scanning(JsonRpc(self._kodi)),
+        )

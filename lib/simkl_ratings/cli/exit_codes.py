@@ -18,7 +18,8 @@ class ExitCode(enum.IntEnum):
     KODI = 5  # Kodi unreachable, its web server refused the user/password, or a JSON-RPC error
     PARTIAL = 6  # the sync ran but some writes failed; the next run retries them
     BUSY = 7  # another sync of this state folder is running
-    OTHER_DEVICE = 8  # the Kodi's library is shared and that Kodi syncs it itself
+    OTHER_DEVICE = 8  # the add-on on that Kodi syncs its library itself (shared or not)
+    ASKS = 9  # the sync held something back for the user's say (run `sync` in a terminal)
     INTERRUPTED = 130  # Ctrl-C / SIGTERM: what was written is kept
 
 
@@ -30,6 +31,7 @@ _BY_ERROR_CODE: Mapping[str, ExitCode] = {
     "kodi_unreachable": ExitCode.KODI,
     "kodi_auth": ExitCode.KODI,
     "cancelled": ExitCode.INTERRUPTED,
+    "other_device": ExitCode.OTHER_DEVICE,
 }
 
 

@@ -32,12 +32,14 @@ from .paths import Paths
 
 PROG = "simkl-ratings-sync"
 _CONNECTION_OPTIONS = ("kodi_url", "kodi_user", "kodi_password", "client_id", "api_url")
+SILENT = logging.CRITICAL + 1  # no engine log line reaches stderr without -v
 _SYNC_OPTIONS = ("types", "policy", "title_fallback", "batch_size", "two_way", "shared_library")
 
 EPILOG = """\
 exit codes: 0 ok, 1 internal error, 2 usage or configuration, 3 not signed in,
 4 Simkl error, 5 Kodi unreachable or refused the login, 6 some writes failed,
-7 another sync is running, 8 that Kodi syncs its shared library itself, 130 interrupted.
+7 another sync is running, 8 that Kodi's add-on syncs its library itself, 9 something waits
+for your answer (run `sync` in a terminal), 130 interrupted.
 Environment: SIMKL_RATINGS_KODI_URL, _KODI_USER, _KODI_PASSWORD, _CLIENT_ID, _API_URL,
 _TYPES, _POLICY, _TITLE_FALLBACK, _BATCH_SIZE, _TWO_WAY, _SHARED_LIBRARY, _CONFIG (all
 prefixed SIMKL_RATINGS_).
@@ -183,13 +185,16 @@ class _RedactingFormatter(logging.Formatter):
 
 
 def _setup_logging(verbosity: int, stream: TextIO) -> logging.Handler:
+    """The engine's log on stderr only when asked (-v: what happens, -vv: details). Without
+    it the runner says what matters itself, once: a cron job that went well prints nothing on
+    stderr, and an error is one line, not the engine's line and the runner's."""
     logger = logging.getLogger("simkl_ratings")
     handler = logging.StreamHandler(stream)
     handler.setFormatter(_RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
-    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    level = SILENT if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler.setLevel(level)
     logger.addHandler(handler)
-    logger.setLevel(min(level, logger.level or logging.WARNING))
+    logger.setLevel(min(level, logger.level or SILENT))
     logger.propagate = False
     return handler
 
@@ -202,18 +207,21 @@ def main(
     stderr: TextIO | None = None,
     interrupt: Interrupt | None = None,
     retry: RetryPolicy | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
-    """Run one command; its exit code."""
+    """Run one command; its exit code. Questions are asked only when `stdin` (default: the
+    process's) is a terminal and the output is not --json."""
     env = os.environ if env is None else env
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    answers = stdin or sys.stdin
     try:
         args = build_parser(out, err).parse_args(argv)
     except _ParserExit as stop:
         return ExitCode.OK if stop.status == 0 else ExitCode.USAGE
     handler = _setup_logging(getattr(args, "verbose", 0) or 0, err)
     try:
-        return _dispatch(args, env, out, err, interrupt=interrupt, retry=retry)
+        return _dispatch(args, env, out, err, interrupt=interrupt, retry=retry, stdin=answers)
     except ConfigError as exc:
         output.error(err, str(exc), ExitCode.USAGE)
         return ExitCode.USAGE
@@ -232,6 +240,7 @@ def _dispatch(
     *,
     interrupt: Interrupt | None,
     retry: RetryPolicy | None,
+    stdin: TextIO,
 ) -> int:
     paths = Paths.from_env(env)
     explicit = getattr(args, "config", None) or env.get(CONFIG_ENV)
@@ -250,6 +259,7 @@ def _dispatch(
         interrupt=interrupt,
         retry=retry,
         json_output=bool(getattr(args, "json", False)),
+        stdin=stdin,
     )
     command = args.command
     if command == "login":

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from typing import Callable, Mapping, Optional, Sequence
 
-from ..core.errors import SimklError, SyncError
+from ..core.app import signin
+from ..core.errors import SyncError
 from ..core.qr import qr_matrix
-from ..core.simkl.account import complete_sign_in
-from ..core.simkl.flows import start_sign_in
-from ..core.simkl.signin import LoginOutcome, LoginResult, PinCode, scope_for
+from ..core.simkl.signin import LoginOutcome, PinCode
 from . import output
 from .context import RunnerContext
 from .exit_codes import ExitCode, for_error_code
 from .terminal import is_terminal, qr_lines, wants_colour
-
-MAX_CODES = 3  # a code Simkl reports gone is replaced this many times before giving up
 
 MatrixMaker = Callable[[str], Optional[Sequence[Sequence[int]]]]
 
@@ -47,6 +44,21 @@ def _show_code(
     )
 
 
+class _TerminalCode:
+    """The core's code view: the code, the address and maybe a QR code, in the terminal."""
+
+    def __init__(
+        self, ctx: RunnerContext, qr: bool | None, make_matrix: MatrixMaker, env: Mapping
+    ) -> None:
+        self.ctx, self.qr, self.make_matrix, self.env = ctx, qr, make_matrix, env
+
+    def show(self, code: PinCode, version: int) -> None:
+        _show_code(self.ctx, code, qr=self.qr, make_matrix=self.make_matrix, env=self.env)
+
+    def replaced(self) -> None:
+        output.say(self.ctx.stderr, "Simkl no longer knows that code; here is a new one.")
+
+
 def login(
     ctx: RunnerContext,
     *,
@@ -55,28 +67,16 @@ def login(
     make_matrix: MatrixMaker = qr_matrix,
 ) -> ExitCode:
     """Sign in; the new sign-in replaces a stored one only once it succeeded."""
-    scope = scope_for(ctx.config.two_way)  # two-way writes to Simkl: ask for that up front
-    try:
-        client = ctx.simkl_client()
-        result = LoginResult(LoginOutcome.CANCELLED)
-        for _attempt in range(MAX_CODES):
-            flow, code = start_sign_in(
-                client, ctx.flow_memory(), scope=scope, wait=ctx.interrupt.wait
-            )
-            _show_code(ctx, code, qr=qr, make_matrix=make_matrix, env=env)
-            result = flow.wait_for_approval(code)
-            if result.outcome is not LoginOutcome.CODE_GONE:
-                break
-            output.say(ctx.stderr, "Simkl no longer knows that code; here is a new one.")
-        if result.outcome is LoginOutcome.SIGNED_IN and result.grant:
-            creds = complete_sign_in(client, result.grant, scope)
-            ctx.credentials().save(creds)
-        else:
-            return _not_signed_in(ctx, result.outcome)
+    view = _TerminalCode(ctx, qr, make_matrix, env)
+    try:  # two-way writes to Simkl: ask for that up front
+        result = signin.sign_in(ctx.workspace(), write=ctx.config.two_way, view=view)
     except SyncError as exc:
         code_ = for_error_code(exc.code)
         output.error(ctx.stderr, str(exc), code_)
         return code_
+    creds = result.creds
+    if creds is None:
+        return _not_signed_in(ctx, result.outcome)
     who = creds.account_name or (f"account {creds.account_id}" if creds.account_id else "Simkl")
     if ctx.json_output:
         output.print_json(
@@ -108,24 +108,14 @@ def _not_signed_in(ctx: RunnerContext, outcome: LoginOutcome) -> ExitCode:
 
 def logout(ctx: RunnerContext) -> ExitCode:
     """V2: revoke at Simkl (its answer proves nothing), then forget here; V1: forget."""
-    store = ctx.credentials()
-    creds = store.load()
-    if creds is None:
+    ws = ctx.workspace()
+    if ws.credentials().load() is None:
         output.say(ctx.stdout, "Not signed in.")
         return ExitCode.OK
-    revoked = False
-    if creds.auth_version >= 2 and creds.refresh_token:
-        try:
-            ctx.simkl_client().revoke(creds.refresh_token)
-            revoked = True
-        except SimklError as exc:
-            output.say(
-                ctx.stderr,
-                f"Simkl did not confirm the revoke ({exc.code}); signing out here anyway.",
-            )
-        except SyncError as exc:  # no client id configured: nothing to revoke with
-            output.say(ctx.stderr, f"Could not revoke at Simkl ({exc}); signing out here anyway.")
-    store.clear()
-    where = "revoked at Simkl and forgotten here" if revoked else "forgotten on this machine"
+    result = signin.sign_out(ws)
+    if result.problem:
+        problem = result.problem[0].upper() + result.problem[1:]
+        output.say(ctx.stderr, f"{problem}; signing out here anyway.")
+    where = "revoked at Simkl and forgotten here" if result.revoked else "forgotten on this machine"
     output.say(ctx.stdout, f"Signed out: the sign-in was {where}.")
     return ExitCode.OK

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.errors import SyncError
+from ..core.errors import ScopeMissing, SignedOut, SyncError
 from ..core.library.jsonrpc import JsonRpc
 from ..core.simkl import activities as activity_gate
 from ..core.sync.household import NOT_SHARED, Role
 from ..core.sync.report import load_report
-from ..core.sync.run import SyncOptions
-from ..core.timeutil import format_instant
+from ..core.timeutil import format_instant, parse_instant
 from . import output
 from .context import RunnerContext
 from .exit_codes import ExitCode, for_error_code
@@ -23,7 +22,7 @@ from .sync import kodi_household
 
 
 def _account(ctx: RunnerContext) -> dict[str, Any] | None:
-    creds = ctx.current_credentials()
+    creds = ctx.workspace().current_credentials()
     if creds is None:
         return None
     return {
@@ -39,10 +38,9 @@ def _account(ctx: RunnerContext) -> dict[str, Any] | None:
 def _pending(ctx: RunnerContext, offline: bool, signed_in: bool) -> tuple[dict[str, Any], ExitCode]:
     """What the next sync has to do, and the exit code of the Simkl check."""
     config = ctx.config
-    state = ctx.sync_state().load()
-    options = SyncOptions(
-        types=config.types, policy=config.policy, title_fallback=config.title_fallback
-    )
+    ws = ctx.workspace()
+    state = ws.sync_state().load()
+    options = config.preferences().options(account_id=None, shared_library=config.shared_library)
     pending: dict[str, Any] = {
         "first_sync": state is None or state.activities is None,
         "retry_writes": bool(state and state.needs_apply),
@@ -51,14 +49,14 @@ def _pending(ctx: RunnerContext, offline: bool, signed_in: bool) -> tuple[dict[s
         ),
         "simkl_moved": None,  # unknown offline
     }
-    blocked = ctx.quota_gate().blocked_until()
+    blocked = ws.quota_gate().blocked_until()
     pending["quota_blocked_until"] = format_instant(blocked) if blocked else None
     if offline or not signed_in or blocked is not None or state is None or state.activities is None:
         return pending, ExitCode.OK
-    creds = ctx.current_credentials()
+    creds = ws.current_credentials()
     assert creds is not None
     try:
-        current = activity_gate.validate(ctx.signed_in_client(creds).activities())
+        current = activity_gate.validate(ws.signed_in_client(creds).activities())
     except SyncError as exc:
         pending["simkl_error"] = str(exc)
         return pending, for_error_code(exc.code)
@@ -70,10 +68,11 @@ def _pending(ctx: RunnerContext, offline: bool, signed_in: bool) -> tuple[dict[s
     return pending, ExitCode.OK
 
 
+SIGN_IN_ERRORS = (SignedOut.code, ScopeMissing.code)
 HOUSEHOLD_WORDS = {
-    NOT_SHARED: "not shared (this Kodi has a library of its own).",
+    NOT_SHARED: "not signed in, and the library is not shared: this runner may sync it.",
     Role.UNDECIDED.label: "no device chosen yet; this runner may sync it.",
-    Role.THIS_DEVICE.label: "that Kodi syncs it itself; `sync` leaves it alone (exit code 8).",
+    Role.THIS_DEVICE.label: "it syncs that library itself; `sync` leaves it alone (exit code 8).",
     Role.ANOTHER_DEVICE.label: "another device syncs it (this runner may be that device).",
 }
 
@@ -103,7 +102,9 @@ def _kodi(ctx: RunnerContext, offline: bool) -> tuple[dict[str, Any], ExitCode]:
     return kodi, ExitCode.OK
 
 
-def _last(report: dict[str, Any] | None) -> dict[str, Any] | None:
+def _last(report: dict[str, Any] | None, account: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The last run's summary; `before_sign_in` when it failed for want of a sign-in before
+    the one now stored was made (its "not signed in" is history, not the state of things)."""
     if report is None:
         return None
     keys = (
@@ -117,6 +118,10 @@ def _last(report: dict[str, Any] | None) -> dict[str, Any] | None:
     )
     summary = {key: report.get(key) for key in keys}
     summary["summary"] = output.summary(report)[0]
+    ran = parse_instant(report.get("finished_at"))
+    signed_in = parse_instant(account["signed_in_at"]) if account else None
+    signed_out = report.get("error_code") in SIGN_IN_ERRORS
+    summary["before_sign_in"] = bool(signed_out and ran and signed_in and ran <= signed_in)
     return summary
 
 
@@ -129,7 +134,7 @@ def status(ctx: RunnerContext, *, offline: bool) -> ExitCode:
         "signed_in": account is not None,
         "account": account,
         "kodi": kodi,
-        "last_sync": _last(load_report(ctx.report_path)),
+        "last_sync": _last(load_report(ctx.workspace().report_path), account),
         "pending": pending,
         "config": ctx.config.describe(),
         "config_dir": ctx.paths.config_dir,
@@ -152,7 +157,8 @@ def _words(data: dict[str, Any]) -> list[str]:
     else:
         who = account["account_name"] or f"account {account['account_id']}"
         until = f", token valid until {account['expires_at']}" if account["expires_at"] else ""
-        lines = [f"Simkl: signed in as {who} (AUTH V{account['auth_version']}{until})."]
+        since = f", since {account['signed_in_at']}" if account["signed_in_at"] else ""
+        lines = [f"Simkl: signed in as {who} (AUTH V{account['auth_version']}{since}{until})."]
     kodi = data["kodi"]
     if kodi["url"] is None:
         lines.append(
@@ -168,11 +174,20 @@ def _words(data: dict[str, Any]) -> list[str]:
         if kodi.get("household"):
             role = kodi["household"]
             lines.append(f"The add-on on that Kodi: {HOUSEHOLD_WORDS.get(role, role)}")
-    last = data["last_sync"]
-    lines.append(
-        f"Last sync: {last['finished_at']}: {last['summary']}" if last else "Last sync: never."
-    )
-    pending = data["pending"]
+    lines.append(_last_words(data["last_sync"]))
+    lines.append(_pending_words(data["pending"]))
+    return lines
+
+
+def _last_words(last: dict[str, Any] | None) -> str:
+    if last is None:
+        return "Last sync: never."
+    if last["before_sign_in"]:
+        return f"Last sync: {last['finished_at']}, before this sign-in: {last['summary']}"
+    return f"Last sync: {last['finished_at']}: {last['summary']}"
+
+
+def _pending_words(pending: dict[str, Any]) -> str:
     todo = []
     if pending["first_sync"]:
         todo.append("the first sync downloads every rating")
@@ -188,5 +203,4 @@ def _words(data: dict[str, Any]) -> list[str]:
         todo.append(f"Simkl's daily quota is used up until {pending['quota_blocked_until']}")
     if not todo and pending["simkl_moved"] is not None:
         todo.append("nothing: Kodi has every Simkl rating")
-    lines.append("Pending: " + ("; ".join(todo) if todo else "unknown (offline)") + ".")
-    return lines
+    return "Pending: " + ("; ".join(todo) if todo else "unknown (offline)") + "."

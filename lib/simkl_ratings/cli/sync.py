@@ -1,48 +1,39 @@
 """`sync` and `preview`: one run of the engine against Kodi over HTTP, as the add-on runs it.
 
 Before Simkl is asked anything, Kodi must answer `JSONRPC.Ping` with the given user and
-password (a wrong password fails fast, even on a day nothing changed on Simkl), and a running
-library scan is waited for, so the library is read once, whole. Every run that got that far
-leaves `last_sync.json` in the state folder, like the add-on's.
+password (a wrong password fails fast, even on a day nothing changed on Simkl), and must not
+be a Kodi whose add-on syncs that library itself. The run is the core's `locked_sync`; every
+run that got that far leaves `last_sync.json` in the state folder, like the add-on's.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..core.errors import Cancelled, SignedOut, SyncError
+from ..core.app.consent import answer_kodi_only
+from ..core.app.sync import Question, SyncOutcome, locked_sync
+from ..core.app.workspace import Workspace
+from ..core.errors import SignedOut, SyncError
 from ..core.library.jsonrpc import JsonRpc
-from ..core.simkl.signin import require_write
 from ..core.sync.household import PROPERTY, Role, role_of
-from ..core.sync.lock import HeartbeatProgress
-from ..core.sync.report import RESULT_CANCELLED, Report, save_report
-from ..core.sync.run import Mode, Progress, Stage, SyncOptions, run_sync
+from ..core.sync.report import Report, save_report
+from ..core.sync.run import Consent, Mode
 from . import output
 from .context import RunnerContext
-from .exit_codes import ExitCode, for_error_code, for_report
+from .exit_codes import ExitCode, for_report
 from .terminal import ProgressBar
 
 HOUSEHOLD_LABEL = f"Window(Home).Property({PROPERTY})"
 OTHER_DEVICE_TEXT = (
-    "that Kodi syncs its shared library itself; set its add-on to 'Another device syncs it' "
-    "to let this runner sync for the household"
+    "the Simkl Ratings Sync add-on on that Kodi syncs its library itself; to let this runner "
+    "sync it instead, sign out in that add-on (a library of its own) or set it to 'Another "
+    "device syncs it' (a library shared by several devices)"
 )
 SCAN_POLL = 2.0
-SCAN_WAIT = 1800.0  # a scan longer than 30 minutes: sync anyway (the next run rates the rest)
 
 
-def _wait_for_scan(ctx: RunnerContext, rpc: JsonRpc, progress: Progress) -> bool:
-    """Wait while Kodi scans its video library; False when interrupted."""
-    waited = 0.0
-    while waited < SCAN_WAIT:
-        answer = rpc.call("XBMC.GetInfoBooleans", {"booleans": ["Library.IsScanningVideo"]})
-        if not (isinstance(answer, dict) and answer.get("Library.IsScanningVideo")):
-            return True
-        progress.update(0, Stage.CHECK, "Kodi is scanning its library")
-        if ctx.interrupt.wait(SCAN_POLL):
-            return False
-        waited += SCAN_POLL
-    return True
+class OtherDeviceSyncs(SyncError):
+    """The Kodi the runner talks to syncs its library itself (the add-on there does)."""
+
+    code = "other_device"
 
 
 def kodi_household(rpc: JsonRpc) -> str:
@@ -53,8 +44,21 @@ def kodi_household(rpc: JsonRpc) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _finish(ctx: RunnerContext, report: Report, as_json: bool) -> ExitCode:
-    save_report(ctx.report_path, report)
+def preflight(rpc: JsonRpc) -> bool:
+    """Kodi answers and is not the household's syncing device; True when its add-on says the
+    library is shared (the runner then syncs for the household)."""
+    rpc.call("JSONRPC.Ping")
+    published = kodi_household(rpc)
+    role = role_of(published)  # None: not shared and the add-on not signed in, or no add-on
+    if role is Role.THIS_DEVICE:
+        raise OtherDeviceSyncs(OTHER_DEVICE_TEXT)
+    return role is not None
+
+
+def _finish(ctx: RunnerContext, report: Report | None, as_json: bool) -> ExitCode:
+    if report is None:
+        output.error(ctx.stderr, "another sync is running", ExitCode.BUSY)
+        return ExitCode.BUSY
     data = report.to_dict()
     code = for_report(data)
     if as_json:
@@ -69,83 +73,109 @@ def _finish(ctx: RunnerContext, report: Report, as_json: bool) -> ExitCode:
     return code
 
 
-class _OtherDeviceSyncs(Exception):
-    """The Kodi the runner talks to syncs its shared library itself."""
-
-
-def _locked_run(ctx: RunnerContext, creds: Any, progress: Progress, *, dry_run: bool, mode: Mode):
-    """Kodi answers, is not the household's syncing device and is not scanning: the engine
-    runs. Raises SyncError (before the engine) or _OtherDeviceSyncs."""
-    client = ctx.signed_in_client(creds)
-    library = ctx.library()
-    preflight = JsonRpc(ctx.transport())
-    preflight.call("JSONRPC.Ping")
-    role = role_of(kodi_household(preflight))  # None: not shared, or no add-on there
-    if role is Role.THIS_DEVICE:
-        raise _OtherDeviceSyncs()
-    if ctx.config.two_way:
-        require_write(creds.auth_version, creds.scope)
-    if not _wait_for_scan(ctx, preflight, progress):
-        return Report.ended_early(
-            Cancelled.code, result=RESULT_CANCELLED, dry_run=dry_run, mode=mode.value
-        )
-    options = SyncOptions(
-        types=ctx.config.types,
-        batch_size=ctx.config.batch_size,
-        dry_run=dry_run,
-        mode=mode,
-        policy=ctx.config.policy,
-        title_fallback=ctx.config.title_fallback,
-        account_id=creds.account_id,
-        two_way=ctx.config.two_way,
-        shared_library=ctx.config.shared_library or role is not None,
-    )
-    return run_sync(client, library, options, progress, ctx.sync_state())
-
-
 def run(ctx: RunnerContext, *, dry_run: bool, rebuild: bool, as_json: bool) -> ExitCode:
     """One sync (or preview); the exit code says how it ended."""
     mode = Mode.REBUILD if rebuild else Mode.SYNC
-    if not ctx.config.kodi_url:
-        output.error(
-            ctx.stderr,
-            "no Kodi URL (--kodi-url, SIMKL_RATINGS_KODI_URL or config.ini)",
-            ExitCode.USAGE,
-        )
-        return ExitCode.USAGE
     try:
-        ctx.transport()  # a malformed URL is a usage error, before anything else happens
+        ctx.transport()  # no URL or a malformed one: a usage error, before anything happens
     except SyncError as exc:
         output.error(ctx.stderr, str(exc), ExitCode.USAGE)
         return ExitCode.USAGE
-    creds = ctx.current_credentials()
-    if creds is None:
+    ws = ctx.workspace()
+    if ws.current_credentials() is None:
         report = Report.ended_early(
             SignedOut.code, "not signed in to Simkl", dry_run=dry_run, mode=mode.value
         )
+        save_report(ws.report_path, report)
         return _finish(ctx, report, as_json)
-    lock = ctx.run_lock()
-    if not lock.acquire("preview" if dry_run else "sync"):
-        output.error(ctx.stderr, "another sync is running", ExitCode.BUSY)
-        return ExitCode.BUSY
+    outcome = _locked(ctx, ws, dry_run=dry_run, mode=mode)
+    code = _finish(ctx, outcome.report, as_json)
+    if code is not ExitCode.OK or not outcome.questions:
+        return code
+    if not ctx.can_ask:
+        _held_once(ctx, ws, outcome)
+        return ExitCode.ASKS
+    yes = _ask(ctx, ws, outcome)
+    if not yes:
+        return code
+    again = _locked(ctx, ws, dry_run=dry_run, mode=mode, consent=outcome.consent(yes))
+    return _finish(ctx, again.report, as_json)
+
+
+def _locked(
+    ctx: RunnerContext,
+    ws: Workspace,
+    *,
+    dry_run: bool,
+    mode: Mode,
+    consent: Consent | None = None,
+) -> SyncOutcome:
     bar = ProgressBar(ctx.stderr, interrupted=ctx.interrupt)
-    failure: tuple[str, ExitCode] | None = None
     try:
-        progress = HeartbeatProgress(bar, lock)
-        try:
-            report = _locked_run(ctx, creds, progress, dry_run=dry_run, mode=mode)
-        except _OtherDeviceSyncs:
-            failure = (OTHER_DEVICE_TEXT, ExitCode.OTHER_DEVICE)
-        except SyncError as exc:
-            if for_error_code(exc.code) is ExitCode.USAGE:
-                failure = (str(exc), ExitCode.USAGE)
-            report = Report.ended_early(exc.code, str(exc), dry_run=dry_run, mode=mode.value)
-        bar.close()
+        return locked_sync(
+            ws,
+            ctx.config.preferences(),
+            owner="preview" if dry_run else "sync",
+            progress=bar,
+            dry_run=dry_run,
+            mode=mode,
+            shared_library=ctx.config.shared_library,
+            preflight=preflight,
+            scan_poll=SCAN_POLL,
+            consent=consent if consent is not None else (Consent() if ctx.can_ask else None),
+        )
     finally:
-        lock.release()
-    if failure is not None:
-        output.error(ctx.stderr, *failure)
-        return failure[1]
-    if report.error_code == SignedOut.code:
-        ctx.credentials().clear()  # Simkl ended it, as the add-on does: `status` tells the truth
-    return _finish(ctx, report, as_json)
+        bar.close()
+
+
+def _questions(outcome: SyncOutcome) -> list[tuple[Question, str]]:
+    """What the run held back, as terminal questions."""
+    report = outcome.report
+    assert report is not None
+    asked = []
+    for question in outcome.questions:
+        if question is Question.EMPTY_REPLY:
+            types = ", ".join(report.suspicious_types)
+            text = (
+                f"Simkl sent none of your {types} ratings, though the add-on holds "
+                f"{report.suspicious_holding} from it. Did you remove them all on Simkl? "
+                "Yes clears them in Kodi too."
+            )
+        elif question is Question.CLEARS:
+            titles = [i.get("title") or "?" for i in report.held_clear_items]
+            named = ", ".join(titles[:5]) + (" …" if len(titles) > 5 else "")
+            text = (
+                f"{len(titles)} ratings were removed on Simkl since the last sync, more than a "
+                f"sync clears without asking: {named}. Clear them in Kodi too?"
+            )
+        else:
+            count = len(report.kodi_only_items)
+            text = (
+                f"{count} ratings are only in Kodi, not on Simkl. Send them to Simkl? (Rating "
+                "a title on Simkl adds it to your Simkl lists.)"
+            )
+        asked.append((question, text))
+    return asked
+
+
+def _ask(ctx: RunnerContext, ws: Workspace, outcome: SyncOutcome) -> set[Question]:
+    yes = set()
+    for question, text in _questions(outcome):
+        answer = ctx.ask(text)
+        if question is Question.KODI_ONLY:
+            answer = answer_kodi_only(ws, answer) and answer
+        if answer:
+            yes.add(question)
+    return yes
+
+
+def _held_once(ctx: RunnerContext, ws: Workspace, outcome: SyncOutcome) -> None:
+    """No one to ask (cron): say once what waits, not in every mail."""
+    notices = ws.notices()
+    for question, text in _questions(outcome):
+        if notices.first(f"asks-{question.value}", text):
+            output.say(
+                ctx.stderr,
+                f"simkl-ratings-sync: held back: {text} (run `simkl-ratings-sync sync` in a "
+                "terminal to answer)",
+            )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
+from .app.preferences import Preferences
 from .media import SIMKL_TYPES, SimklType
 from .simkl.client import DEFAULT_API_URL
 from .sync.policy import POLICIES_BY_SETTING, Policy
@@ -50,6 +51,16 @@ class Settings:
 
     def enabled_types(self) -> tuple[SimklType, ...]:
         return tuple(t for t in SIMKL_TYPES if getattr(self, t.setting_id))
+
+    def preferences(self) -> Preferences:
+        """What these settings ask a sync to do."""
+        return Preferences(
+            types=self.enabled_types(),
+            policy=self.policy,
+            title_fallback=self.title_fallback,
+            batch_size=self.batch_size,
+            two_way=self.two_way,
+        )
 
     def effective_client_id(self, packaged: str) -> str:
         """The setting overrides the client_id the package was built with."""

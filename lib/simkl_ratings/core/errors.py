@@ -44,6 +44,13 @@ class SignedOut(SimklError):
     code = "signed_out"
 
 
+class TokenRefused(SimklError):
+    """Simkl refused an access token even right after a refresh that worked. The refresh token
+    still does, so the sign-in is kept: only `invalid_grant` or a revoke ends a sign-in."""
+
+    code = "token_refused"
+
+
 class ScopeMissing(SimklError):
     """The token may not do what a feature needs (no media:write, or 403 insufficient_scope):
     the user must sign in again and grant it."""

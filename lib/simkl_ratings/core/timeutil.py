@@ -19,7 +19,8 @@ def _utc() -> timezone:
 
 
 def parse_instant(raw: Any) -> datetime | None:
-    """An aware UTC datetime, or None for null and anything unparseable."""
+    """An aware UTC datetime, or None for null and anything unparseable (a date with no UTC
+    form, like 9999-12-31T23:59:59-05:00, included: one odd timestamp never stops a run)."""
     if not isinstance(raw, str):
         return None
     match = _ISO_RE.match(raw.strip())
@@ -36,9 +37,9 @@ def parse_instant(raw: Any) -> datetime | None:
         naive = datetime(
             int(year), int(month), int(day), int(hour), int(minute), int(second), micro
         )
-    except ValueError:
+        return (naive - offset).replace(tzinfo=_utc())
+    except (ValueError, OverflowError):
         return None
-    return (naive - offset).replace(tzinfo=_utc())
 
 
 def format_instant(moment: datetime) -> str:

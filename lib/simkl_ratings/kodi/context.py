@@ -13,20 +13,13 @@ from typing import Any
 from kodi_six import xbmc, xbmcaddon, xbmcgui, xbmcvfs
 
 from .. import ADDON_ID
+from ..core.app.workspace import Workspace
 from ..core.config import Settings, parse_settings
 from ..core.files import read_json
 from ..core.library import shared
-from ..core.library.gateway import KodiLibrary
-from ..core.library.jsonrpc import JsonRpc, JsonRpcError
-from ..core.simkl.client import SimklClient, Wait
-from ..core.simkl.credentials import Credentials, CredentialStore
-from ..core.simkl.flows import FlowMemory
-from ..core.simkl.quota import QuotaGate
-from ..core.simkl.tokens import LOCK_FILE, FileLock, TokenManager
-from ..core.sync.household import Household, Role
-from ..core.sync.lock import RunLock
+from ..core.library.jsonrpc import JsonRpcError
+from ..core.sync.household import PROPERTY, Household, Role
 from ..core.sync.report import REPORT_FILE
-from ..core.sync.state import SyncStateStore
 from .log import setup_logging
 
 LOG = logging.getLogger(__name__)
@@ -47,6 +40,17 @@ def kodi_transport(request: Any) -> Any:
         return json.loads(raw)
     except (TypeError, ValueError) as exc:
         raise JsonRpcError("executeJSONRPC", None, "reply is not JSON") from exc
+
+
+def kodi_session() -> str:
+    """One value for the life of this Kodi run (a Home window property lives exactly as long),
+    so the run lock knows a lock left by a crash."""
+    home = xbmcgui.Window(10000)
+    session = home.getProperty(SESSION_PROPERTY)
+    if not session:
+        session = uuid.uuid4().hex
+        home.setProperty(SESSION_PROPERTY, session)
+    return session
 
 
 class AddonContext:
@@ -78,62 +82,33 @@ class AddonContext:
             return text
 
     @property
+    def client_id(self) -> str:
+        """The client id in use: the setting, else the one the package was built with."""
+        return self.settings.effective_client_id(self.packaged_client_id())
+
+    @property
     def report_path(self) -> str:
         return os.path.join(self.profile_dir, REPORT_FILE)
-
-    def credentials(self) -> CredentialStore:
-        return CredentialStore(self.profile_dir)
-
-    def flow_memory(self) -> FlowMemory:
-        return FlowMemory(self.profile_dir)
-
-    def quota_gate(self) -> QuotaGate:
-        return QuotaGate(self.profile_dir)
-
-    def token_manager(self, creds: Credentials, client: SimklClient, wait: Wait) -> TokenManager:
-        """Refreshes this sign-in for `client`; the lock file is shared by the service and
-        every script run (separate interpreters)."""
-        lock = FileLock(os.path.join(self.profile_dir, LOCK_FILE), wait=wait)
-        return TokenManager(self.credentials(), creds, client.refresh_grant, lock=lock)
-
-    def sync_state(self) -> SyncStateStore:
-        return SyncStateStore(self.profile_dir)
-
-    def run_lock(self) -> RunLock:
-        """The one-sync-at-a-time lock, tied to this Kodi session (a Home window property
-        lives exactly as long as Kodi runs, so a lock left by a crash is recognised)."""
-        home = xbmcgui.Window(10000)
-        session = home.getProperty(SESSION_PROPERTY)
-        if not session:
-            session = uuid.uuid4().hex
-            home.setProperty(SESSION_PROPERTY, session)
-        return RunLock(self.profile_dir, session)
 
     def packaged_client_id(self) -> str:
         data = read_json(os.path.join(self.path, PACKAGING_FILE))
         value = data.get("client_id") if isinstance(data, dict) else None
         return value if isinstance(value, str) else ""
 
-    def simkl_client(self, token: str | None = None, **kwargs: Any) -> SimklClient:
-        """A client for the configured API that honours the stored daily-quota block;
-        raises ConfigError for unusable settings."""
-        kwargs.setdefault("quota", self.quota_gate())
-        return SimklClient(
-            self.settings.api_url,
-            self.settings.effective_client_id(self.packaged_client_id()),
-            self.version,
-            token=token,
-            **kwargs,
+    def workspace(self, monitor: xbmc.Monitor | None = None) -> Workspace:
+        """Everything a run needs, in the profile folder; waits end when Kodi quits."""
+        monitor = monitor or xbmc.Monitor()
+        return Workspace(
+            config_dir=self.profile_dir,
+            state_dir=self.profile_dir,
+            session=kodi_session(),
+            api_url=self.settings.api_url,
+            client_id=self.client_id,
+            app_version=self.version,
+            transport=kodi_transport,
+            wait=monitor.waitForAbort,
+            is_scanning=lambda: bool(xbmc.getCondVisibility("Library.IsScanningVideo")),
         )
-
-    def signed_in_client(self, creds: Credentials, wait: Wait) -> SimklClient:
-        """A client whose token comes from `creds`, refreshed when it must be (AUTH V2)."""
-        client = self.simkl_client(wait=wait)
-        client.auth = self.token_manager(creds, client, wait)
-        return client
-
-    def library(self) -> KodiLibrary:
-        return KodiLibrary(JsonRpc(kodi_transport))
 
     @functools.cached_property
     def shared_library(self) -> shared.SharedLibrary | None:
@@ -144,6 +119,14 @@ class AddonContext:
     def household(self) -> Household:
         """Whether the video library is shared, and this device's role there."""
         return Household(self.shared_library, Role(self.settings.household_role))
+
+    def publish_household(self) -> Household:
+        """Tell the runner (and skins) whether this add-on syncs the library: a Home window
+        property, set at the service's start, after each run and at every sign-in or out."""
+        household = self.household()
+        signed_in = self.workspace().current_credentials() is not None
+        xbmcgui.Window(10000).setProperty(PROPERTY, household.describe(signed_in))
+        return household
 
     def set_household_role(self, role: Role) -> None:
         self.addon.setSetting("household_role", str(int(role)))

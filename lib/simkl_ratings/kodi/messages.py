@@ -25,6 +25,7 @@ ERROR_STRINGS = {
     "simkl": S.ERROR_SIMKL,
     "scope": S.ERROR_SCOPE,
     "quota": S.ERROR_QUOTA,
+    "token_refused": S.ERROR_TOKEN_REFUSED,
 }
 TYPE_STRINGS = {"movies": S.TYPE_MOVIES, "shows": S.TYPE_SHOWS, "anime": S.TYPE_ANIME}
 KIND_STRINGS = {"movie": S.TYPE_MOVIES, "tvshow": S.TYPE_SHOWS}
@@ -44,6 +45,8 @@ ITEM_SECTIONS = (
     (S.REPORT_COLLISIONS, "collision_items"),
     (S.REPORT_SKIPPED, "skipped_items"),
     (S.REPORT_FAILED, "failed_items"),
+    (S.REPORT_HELD, "held_clear_items"),
+    (S.REPORT_PARKED, "parked_items"),
 )
 
 
@@ -95,6 +98,7 @@ def summary_text(ctx: AddonContext, report: Report) -> str:
     clauses = (  # problems first, then changes, then what stays the same run after run
         (totals.failed, S.SUMMARY_FAILED_WRITES),
         (totals.push_failed, S.SUMMARY_PUSH_FAILED),
+        (totals.clears_held, S.SUMMARY_HELD),
         (totals.pushed + totals.push_removed, S.SUMMARY_PUSHED),
         (totals.cleared, S.SUMMARY_CLEARED),
         (totals.kept_local, S.SUMMARY_KEPT),

@@ -7,15 +7,16 @@ from __future__ import annotations
 import logging
 import time
 
-from kodi_six import xbmc, xbmcgui
+from kodi_six import xbmc
 
 from .. import ADDON_ID
+from ..core.app.retry import OfflineRetry
 from ..core.config import Settings
-from ..core.errors import SignedOut, SyncError
-from ..core.sync.household import PROPERTY as HOUSEHOLD_PROPERTY
+from ..core.errors import NetworkError, SignedOut, SyncError
 from ..core.sync.household import Household, Verdict
+from ..core.sync.outbox import DEFAULT_RETRY_CAP
 from ..core.sync.run import Mode
-from ..core.sync.two_way import kodi_edited
+from ..core.sync.two_way import work_waiting
 from . import strings as S
 from .context import AddonContext
 from .login import current_credentials
@@ -43,6 +44,7 @@ class SyncService(xbmc.Monitor):
         self.hinted_household = False
         self.household: Household | None = None
         self.player = xbmc.Player()
+        self.offline = OfflineRetry()
 
     def onSettingsChanged(self) -> None:
         self.settings_changed = True
@@ -53,8 +55,8 @@ class SyncService(xbmc.Monitor):
 
     def onNotification(self, sender: str, method: str, data: str) -> None:
         """Kodi 20 announces no rating change (a userrating set over JSON-RPC raises nothing),
-        but other library updates (watched state, info) do: with two-way on, each one makes
-        the service look for edits a few seconds later, without asking Simkl."""
+        but other library updates (watched state, info) do: each one makes the service look
+        for edits a few seconds later, without asking Simkl."""
         if method == "VideoLibrary.OnUpdate" and not self.syncing:
             self.updated_at = time.monotonic()
 
@@ -68,12 +70,11 @@ class SyncService(xbmc.Monitor):
     def _read_household(self, ctx: AddonContext) -> None:
         """Read at start and after each settings change; published as a Home window property
         so the command-line runner, talking to this Kodi, knows whether it syncs itself."""
-        household = ctx.household()
+        household = ctx.publish_household()
         if household != self.household:
             where = household.shared.where if household.shared else "-"
             LOG.info("video library shared: %s; this device: %s", where, household.describe())
         self.household = household
-        xbmcgui.Window(10000).setProperty(HOUSEHOLD_PROPERTY, household.describe())
 
     def _syncs_here(self) -> bool:
         """On a shared library only the chosen device syncs; the others make no request to
@@ -113,6 +114,7 @@ class SyncService(xbmc.Monitor):
         finally:
             self.syncing = False
             self.updated_at = None
+            ctx.publish_household()  # Simkl may have ended the sign-in
         if report is not None and report.kodi_only_items and not self.hinted_waiting:
             self.hinted_waiting = True  # never a dialog here: a hint, once per Kodi start
             if ctx.settings.notify:
@@ -122,24 +124,46 @@ class SyncService(xbmc.Monitor):
             self.hinted = True
             if ctx.settings.notify and mode is Mode.SYNC:
                 notify(ctx, ctx.localize(S.SERVICE_SIGN_IN_HINT))
+        if report is not None and mode is not Mode.CACHED:
+            self._after_network(ctx, report.error_code == NetworkError.code)
 
-    def _edited_in_kodi(self, settings: Settings) -> bool:
-        """Two-way: every `edit_check` seconds, and a few seconds after a library update, one
-        light read of Kodi's ratings against the last sync (no request to Simkl)."""
-        if not settings.two_way or xbmc.getCondVisibility("Library.IsScanningVideo"):
+    def _after_network(self, ctx: AddonContext, offline: bool) -> None:
+        """A run that failed for the network is tried again quietly, sooner than the schedule;
+        the user hears of it once it has lasted over an hour."""
+        if not offline:
+            self.offline.succeeded()
+            return
+        now = time.monotonic()
+        self.offline.failed(now, self._schedule(ctx.settings))
+        LOG.info("Simkl unreachable; trying again in %.0f s", self.offline.retry_at - now)
+        if self.offline.tell(now):
+            notify(ctx, ctx.localize(S.NOTICE_OFFLINE), error=True)
+
+    @staticmethod
+    def _schedule(settings: Settings) -> float:
+        return settings.sync_interval * 3600.0 if settings.sync_interval else DEFAULT_RETRY_CAP
+
+    def _work_in_kodi(self, settings: Settings) -> bool:
+        """Every `edit_check` seconds (two-way: also a few seconds after a library update):
+        is a rating in the outbox due, or (two-way) one light read of Kodi's ratings against
+        the last sync finds an edit? No request to Simkl; nothing parked counts."""
+        if xbmc.getCondVisibility("Library.IsScanningVideo"):
             return False
         if self.household is None or not self.household.syncs:
             return False
         now = time.monotonic()
         updated = self.updated_at is not None and now - self.updated_at >= EDIT_QUIET
+        updated = updated and settings.two_way
         if not updated and now - self.edits_checked < settings.edit_check:
             return False
         self.updated_at, self.edits_checked = None, now
         ctx = self._context()
+        ws = ctx.workspace(self)
         try:
-            edited = kodi_edited(ctx.library(), ctx.sync_state(), settings.enabled_types())
-            LOG.debug("looked for ratings changed in Kodi: %s", "found" if edited else "none")
-            return edited
+            types, two_way = settings.enabled_types(), settings.two_way
+            waiting = work_waiting(ws.library(), ws.sync_state(), types, two_way=two_way)
+            LOG.debug("looked for work in Kodi: %s", "found" if waiting else "none")
+            return waiting
         except SyncError as exc:  # Kodi busy or quitting: look again next time
             LOG.info("could not look for rating changes in Kodi: %s", exc)
             return False
@@ -159,7 +183,7 @@ class SyncService(xbmc.Monitor):
                 self.scan_finished = False
                 if settings.sync_after_scan:
                     self.sync(Mode.CACHED)
-            if self._edited_in_kodi(settings):
+            if self._work_in_kodi(settings) or self.offline.due(time.monotonic()):
                 self.sync()
                 continue
             hours = settings.sync_interval

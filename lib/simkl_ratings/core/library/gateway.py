@@ -70,9 +70,14 @@ class LibraryRead:
 
 @dataclass
 class WriteResult:
+    """What a write did, filled in batch by batch: when a batch raises (the connection
+    dropped), every batch before it is here, and `in_flight` holds the one whose answer never
+    came (Kodi may or may not have applied it)."""
+
     applied: list[RatingWrite] = field(default_factory=list)
     failed: list[tuple[RatingWrite, JsonRpcError]] = field(default_factory=list)
     cancelled: bool = False
+    in_flight: list[RatingWrite] = field(default_factory=list)
 
 
 # on_batch(done, total) -> True to stop (cancel/abort) before the next batch.
@@ -175,20 +180,24 @@ class KodiLibrary:
         *,
         batch_size: int,
         on_batch: BatchCallback | None = None,
+        result: WriteResult | None = None,
     ) -> WriteResult:
         """Apply writes in batches; check each element; stop between batches when asked.
 
         A stop leaves every write already applied correct and the rest untouched, and says so
-        in `cancelled`, so the report can count both.
+        in `cancelled`, so the report can count both. Pass `result` to keep what was applied
+        when a batch raises.
         """
-        result = WriteResult()
+        result = result if result is not None else WriteResult()
         size = max(1, batch_size)
         for start in range(0, len(writes), size):
             if on_batch is not None and on_batch(start, len(writes)):
                 result.cancelled = True
                 return result
             chunk = writes[start : start + size]
+            result.in_flight = list(chunk)
             replies = self.rpc.batch([write.call() for write in chunk])
+            result.in_flight = []
             self.writes_sent += len(chunk)
             for write, reply in zip(chunk, replies):
                 if isinstance(reply, JsonRpcError):

@@ -2,7 +2,9 @@
 
 Timestamps are compared as instants (`...Z` and `....000Z` both occur); `null` is older than
 anything. A timestamp that moved backwards means the server state was reset: the caller then
-pulls everything again.
+pulls everything again. A timestamp that is there but unreadable says only that something may
+have moved: its group is fetched again, never everything, and the next run compares it as it
+is (so an odd value costs one download, not one per run).
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ def _field(body: Mapping[str, Any] | None, group: str, name: str) -> Any:
 def _compare(old_raw: Any, new_raw: Any) -> tuple[bool, bool]:
     """(moved, went backwards) for one timestamp."""
     old, new = parse_instant(old_raw), parse_instant(new_raw)
+    if new is None and new_raw is not None:  # there, but unreadable
+        return old is not None or old_raw != new_raw, False
     if old is None:
         return new is not None, False
     if new is None or new < old:

@@ -2,7 +2,8 @@
 
 One `requests.Session` for a run. Every request carries client_id, app-name and app-version;
 /sync and /users calls carry the bearer token, taken from a `TokenSource` that may refresh it
-(AUTH V2): a 401 asks the source for a new token once and the call is sent once more. 429 and
+(AUTH V2): a 401 asks the source for a new token once and the call is sent once more; a second
+401 is `TokenRefused`, which keeps the sign-in (only `invalid_grant` ends it). 429 and
 5xx are retried with backoff that honours Retry-After; other 4xx never are. Simkl's daily quota
 (429 user_limit_exceeded) is never waited for: the `QuotaGate` remembers it and every later call
 is refused locally until it ends. /oauth2/* calls are form posts without a token. Nothing here
@@ -17,7 +18,7 @@ import random
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol, Union
 from urllib.parse import urlsplit
 
 import requests
@@ -34,6 +35,7 @@ from ..errors import (
     ServerError,
     SignedOut,
     SimklError,
+    TokenRefused,
 )
 from ..timeutil import utc_now
 
@@ -106,6 +108,24 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@dataclass(frozen=True)
+class Received:
+    """One exchange brought a usable reply: its parsed JSON body."""
+
+    body: Any
+
+
+@dataclass(frozen=True)
+class Retry:
+    """One exchange failed in a way another try may mend, after `delay` seconds."""
+
+    error: SimklError
+    delay: float
+
+
+Attempt = Union[Received, Retry]  # what one exchange gives; a final failure is raised
 
 
 @dataclass(frozen=True)
@@ -255,10 +275,12 @@ class SimklClient:
         reauthorised = False
         while True:
             try:
-                failure, delay = self._attempt(method, path, headers, body, form, attempt)
-            except SignedOut:
+                outcome = self._attempt(method, path, headers, body, form, attempt)
+            except SignedOut as refused:
                 sent = headers.get("Authorization", "")[len("Bearer ") :]
-                if reauthorised or self.auth is None or not sent:
+                if reauthorised:  # refused again right after a refresh that worked
+                    raise TokenRefused(str(refused), refused.status, refused.error) from None
+                if self.auth is None or not sent:
                     raise
                 reauthorised = True
                 fresh = self.auth.refreshed(sent)
@@ -267,13 +289,14 @@ class SimklClient:
                 LOG.info("%s %s: the token was refused; sending it again refreshed", method, path)
                 headers["Authorization"] = f"Bearer {fresh}"
                 continue
-            if failure is None:
-                return delay  # the parsed body
+            if isinstance(outcome, Received):
+                return outcome.body
+            failure = outcome.error
             safe_to_retry = method == "GET" or isinstance(failure, RateLimited)
             if attempt >= retries or not safe_to_retry:
                 raise failure
-            LOG.info("%s %s failed (%s); retrying in %.1f s", method, path, failure, delay)
-            if self._wait(delay):
+            LOG.info("%s %s failed (%s); retrying in %.1f s", method, path, failure, outcome.delay)
+            if self._wait(outcome.delay):
                 raise Cancelled("cancelled while waiting to retry")
             attempt += 1
 
@@ -303,8 +326,8 @@ class SimklClient:
         body: Any,
         form: Mapping[str, str] | None,
         attempt: int,
-    ) -> tuple[SimklError | None, Any]:
-        """One HTTP exchange: (None, parsed body) on success, else (error, delay to wait)."""
+    ) -> Attempt:
+        """One HTTP exchange: the reply, a failure worth another try, or a raised SimklError."""
         self.requests_sent += 1
         try:
             response = self.session.request(
@@ -317,24 +340,24 @@ class SimklClient:
                 timeout=self.timeout,
             )
         except requests.Timeout:
-            return NetworkError(f"{method} {path}: timed out"), self._backoff(attempt)
+            return Retry(NetworkError(f"{method} {path}: timed out"), self._backoff(attempt))
         except requests.RequestException as exc:
             reason = type(exc).__name__
-            return NetworkError(f"{method} {path}: {reason}"), self._backoff(attempt)
+            return Retry(NetworkError(f"{method} {path}: {reason}"), self._backoff(attempt))
         return self._classify(method, path, response, attempt)
 
     def _classify(
         self, method: str, path: str, response: requests.Response, attempt: int
-    ) -> tuple[SimklError | None, Any]:
+    ) -> Attempt:
         status = response.status_code
         where = f"{method} {path}: HTTP {status}"
         if 200 <= status < 300:
             try:
-                return None, response.json()
+                return Received(response.json())
             except ValueError:
                 # A maintenance page served with 200 is transient: retried like a 5xx.
                 failure = BadResponse(f"{where} with a body that is not JSON", status)
-                return failure, self._backoff(attempt)
+                return Retry(failure, self._backoff(attempt))
         error = _error_word(response)
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -344,11 +367,12 @@ class SimklClient:
             limited = RateLimited(f"{where} ({error or 'rate_limit'})", retry_after, error)
             if retry_after is not None and retry_after > self.retry.max_retry_after:
                 raise limited
-            return limited, retry_after if retry_after is not None else self._backoff(attempt)
+            delay = retry_after if retry_after is not None else self._backoff(attempt)
+            return Retry(limited, delay)
         if status >= 500:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             delay = retry_after if retry_after is not None else self._backoff(attempt)
-            return ServerError(where, status), min(delay, self.retry.max_retry_after)
+            return Retry(ServerError(where, status), min(delay, self.retry.max_retry_after))
         if status == 401 and path.startswith(_AUTH_PREFIXES):
             raise SignedOut(f"{where} ({error or 'unauthorized'})", status, error)
         if status == 403 and error == "insufficient_scope":

@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping
 from ..errors import BadResponse, SimklError
 from ..redact import remember_secret
 from .client import SimklClient, Wait
-from .pin import user_code, verification_url
+from .pin import user_code
 from .signin import (
     DEFAULT_EXPIRES_IN,
     DEFAULT_INTERVAL,
@@ -27,6 +27,7 @@ from .signin import (
     PollAnswer,
     number,
     poll_until,
+    simkl_addresses,
 )
 
 LOG = logging.getLogger(__name__)
@@ -46,16 +47,14 @@ def parse_device_start(body: Any) -> PinCode:
     device_code = body.get("device_code")
     if not isinstance(device_code, str) or not device_code.strip() or len(device_code) > 2048:
         raise BadResponse("device sign-in reply has no device_code")
-    remember_secret(device_code)
-    complete = body.get("verification_uri_complete")
+    remember_secret(device_code)  # before anything is logged about this reply
+    shown, complete = simkl_addresses(body, complete=True)
     return PinCode(
         user_code=code,
-        verification_url=verification_url(body),
+        verification_url=shown,
         expires_in=number(body.get("expires_in"), DEFAULT_EXPIRES_IN),
         interval=number(body.get("interval"), DEFAULT_INTERVAL),
-        complete_url=complete
-        if isinstance(complete, str) and complete.startswith("https://")
-        else "",
+        complete_url=complete,
         version=2,
         secret=device_code,
     )

@@ -17,7 +17,6 @@ from .client import SimklClient, Wait
 from .signin import (
     DEFAULT_EXPIRES_IN,
     DEFAULT_INTERVAL,
-    DEFAULT_VERIFICATION_URL,
     Grant,
     LoginOutcome,
     LoginResult,
@@ -26,6 +25,7 @@ from .signin import (
     PollAnswer,
     number,
     poll_until,
+    simkl_addresses,
 )
 
 LOG = logging.getLogger(__name__)
@@ -33,14 +33,6 @@ LOG = logging.getLogger(__name__)
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9._~+/=-]{16,512}$")
 
 __all__ = ["LoginOutcome", "LoginResult", "PinCode", "PinLogin", "parse_pin_start"]
-
-
-def verification_url(body: Mapping[str, Any]) -> str:
-    """Where the user enters the code (`verification_uri`, or the older `verification_url`)."""
-    url = body.get("verification_uri") or body.get("verification_url")
-    if not isinstance(url, str) or not url.startswith("https://"):
-        url = DEFAULT_VERIFICATION_URL
-    return url.rstrip("/")
 
 
 def user_code(body: Any) -> str:
@@ -57,7 +49,7 @@ def parse_pin_start(body: Any) -> PinCode:
     code = user_code(body)
     return PinCode(
         user_code=code,
-        verification_url=verification_url(body),
+        verification_url=simkl_addresses(body, complete=False)[0],
         expires_in=number(body.get("expires_in"), DEFAULT_EXPIRES_IN),
         interval=number(body.get("interval"), DEFAULT_INTERVAL),
     )

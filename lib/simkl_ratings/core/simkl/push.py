@@ -4,7 +4,9 @@ Simkl says it did.
 At most 100 items a request, at least a second between requests (simkl-api.md §14). A 2xx is
 not success on its own: an item counts as confirmed only when it is not in `not_found` and the
 reply's count for its list covers it. Anything unconfirmed stays pending for the next run;
-ratings are idempotent, so sending one again is harmless.
+ratings are idempotent, so sending one again is harmless. A request Simkl refuses outright
+(a 4xx that is not about the sign-in or the rate) refuses its items: sending them again would
+be refused again, so they are not retried (the outbox parks them).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
-from ..errors import Cancelled, SyncError
+from ..errors import Cancelled, SimklError, SyncError
 from ..ids import normalise_ids
 from ..sync.pushing import Push
 from .client import SimklClient
@@ -26,11 +28,17 @@ ADD, REMOVE = "/sync/ratings", "/sync/ratings/remove"
 BUCKETS = ("movies", "shows")
 
 
+# 4xx answers that say nothing about the items: the sign-in, its permissions, the client id,
+# the rate, a timeout.
+_NOT_ABOUT_THE_ITEMS = (401, 403, 408, 412, 429)
+
+
 @dataclass
 class PushResult:
     confirmed: list[Push] = field(default_factory=list)
     not_found: list[Push] = field(default_factory=list)
-    failed: list[Push] = field(default_factory=list)
+    refused: list[Push] = field(default_factory=list)  # in a request Simkl refused (4xx)
+    failed: list[Push] = field(default_factory=list)  # unconfirmed: worth another try
     requests: int = 0
     error: SyncError | None = None  # why sending stopped early (Cancelled: Kodi is quitting)
 
@@ -116,8 +124,18 @@ def send_pushes(
         result.requests += 1
         try:
             reply = client.request("POST", path, body=_body(chunk))
-        except SyncError as exc:
+        except SimklError as exc:
+            status = exc.status or 0
+            if 400 <= status < 500 and status not in _NOT_ABOUT_THE_ITEMS:
+                LOG.warning("Simkl refused %d ratings (HTTP %d)", len(chunk), status)
+                result.refused.extend(chunk)
+                continue
             LOG.warning("sending ratings to Simkl failed (%s); kept for the next run", exc.code)
+            result.error = exc
+            result.failed.extend(p for _, _, rest in plan[number:] for p in rest)
+            break
+        except SyncError as exc:
+            LOG.warning("sending ratings to Simkl stopped (%s); kept for the next run", exc.code)
             result.error = exc
             result.failed.extend(p for _, _, rest in plan[number:] for p in rest)
             break

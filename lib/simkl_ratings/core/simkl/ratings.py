@@ -2,7 +2,8 @@
 
 Simkl's replies vary: `null`, `{}` or a missing key mean "none"; anime rows carry the media
 under `show` (sometimes `anime`); `anime_type` may sit on the row or inside the media; ids come
-as strings or numbers. Rows we cannot use are skipped with a reason, never guessed at.
+as strings or numbers. Rows we cannot use are skipped with a reason, never guessed at; a skipped
+row that names its item (by ids) protects that item from being written or cleared.
 
 Real replies also differ from the documentation: anime rows carry no `anime_type`, and a row
 whose `user_rating` is null or missing is a list item the user never rated (Simkl sends them
@@ -53,9 +54,18 @@ class SimklRating:
 
 @dataclass(frozen=True)
 class SkippedRow:
+    """A row that is there but cannot be read. It still names its item when it carries ids:
+    that item then keeps whatever it has (an unreadable rating is not a removed one)."""
+
     simkl_type: SimklType
     title: str
     reason: str
+    simkl_id: int | None = None
+    ids: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def identified(self) -> bool:
+        return self.simkl_id is not None or bool(self.ids)
 
     def describe(self) -> dict:
         return {"type": self.simkl_type.name, "title": self.title, "reason": self.reason}
@@ -131,12 +141,14 @@ def parse_row(simkl_type: SimklType, row: Any) -> SimklRating | SkippedRow | Non
     title = _text(media.get("title"))
     if row.get("user_rating") is None:
         return None
+    raw_ids = media.get("ids") if isinstance(media.get("ids"), Mapping) else {}
+    simkl_id = normalise_id("simkl", raw_ids.get("simkl", raw_ids.get("simkl_id")))
     try:
         rating = Rating.parse(row.get("user_rating"))
     except InvalidRating as exc:
-        return SkippedRow(simkl_type, title, f"invalid rating: {exc}")
-    raw_ids = media.get("ids") if isinstance(media.get("ids"), Mapping) else {}
-    simkl_id = normalise_id("simkl", raw_ids.get("simkl", raw_ids.get("simkl_id")))
+        number = int(simkl_id) if simkl_id else None
+        ids = normalise_ids(raw_ids)
+        return SkippedRow(simkl_type, title, f"invalid rating: {exc}", number, ids)
     return SimklRating(
         simkl_type=simkl_type,
         simkl_id=int(simkl_id) if simkl_id else None,

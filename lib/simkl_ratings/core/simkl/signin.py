@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Union
+from typing import Any, Callable, Mapping, Sequence, Union
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..errors import (
     BadResponse,
@@ -33,6 +35,13 @@ DEFAULT_INTERVAL = 5.0
 SLOW_DOWN_STEP = 5.0
 MAX_INTERVAL = 60.0
 DEFAULT_VERIFICATION_URL = "https://simkl.com/pin"
+MAX_ADDRESS = 256  # Simkl's are about 45 characters; a QR code of a long one is a dense one
+# RFC 3986's characters outside the host (unreserved, sub-delims, ":", "@", "/", "?", "%"):
+# no space, no backslash (browsers read it as "/"), no brackets (Kodi's label markup, [CR]),
+# no "#" (nothing Simkl sends needs a fragment).
+_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]+")
+# simkl.com or a subdomain of it, in plain ASCII letters, digits and hyphens.
+_SIMKL_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*simkl\.com")
 READ_SCOPE = "media:read"
 WRITE_SCOPE = "media:write"
 
@@ -68,12 +77,82 @@ class PinCode:
 
     @property
     def qr_text(self) -> str:
-        """What a QR code should carry: the approval page with the code already filled in."""
+        """What a QR code should carry: the approval page with the code already filled in
+        (the code percent-encoded, so whatever Simkl sent stays inside the path or query)."""
         if self.complete_url:
             return self.complete_url
+        code = quote(self.user_code, safe="")
         if self.version >= 2:
-            return f"{self.verification_url}?user_code={self.user_code}"
-        return f"{self.verification_url}/{self.user_code}"
+            return f"{self.verification_url}?user_code={code}"
+        return f"{self.verification_url}/{code}"
+
+
+def check_address(url: Any) -> tuple[str, str]:
+    """(the address, "") when ``url`` is on Simkl's own site: https, on simkl.com or one of its
+    subdomains, no user name, password or port, plain URL characters; else ("", why not).
+    The reason is fixed words: nothing of the address (a hostile one could carry a secret)."""
+    why = _text_problem(url)
+    if why:
+        return "", why
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        return "", "is not a URL"
+    host = parts.hostname or ""
+    if parts.scheme != "https":
+        return "", "is not https"
+    if parts.netloc.lower() != host:
+        return "", "carries a user name, password or port"
+    if not _SIMKL_HOST.fullmatch(host):
+        return "", "is on another host than simkl.com"
+    return urlunsplit(("https", host, parts.path, parts.query, "")), ""
+
+
+def _text_problem(url: Any) -> str:
+    if not isinstance(url, str):
+        return "is not text"
+    if len(url) > MAX_ADDRESS:
+        return f"is {len(url)} characters long"
+    if not _URL_CHARS.fullmatch(url):
+        return "holds characters no URL may (not ASCII, spaces, brackets or backslashes)"
+    return ""
+
+
+def _first_given(body: Mapping[str, Any], names: Sequence[str]) -> tuple[str, Any]:
+    for name in names:
+        value = body.get(name)
+        if value is not None and value != "":
+            return name, value
+    return names[0], None
+
+
+def simkl_addresses(body: Mapping[str, Any], *, complete: bool) -> tuple[str, str]:
+    """Where the user enters the code (`verification_uri`, or the older `verification_url`)
+    and, with ``complete``, the page with the code filled in (`verification_uri_complete`):
+    only addresses on Simkl's own site (check_address), since they are shown and put in the QR
+    code a user scans. An address that is not falls back to the built-in one (and the QR code
+    to it with the code), with one log line saying why."""
+    fields: list[Sequence[str]] = [("verification_uri", "verification_url")]
+    if complete:
+        fields.append(("verification_uri_complete",))
+    found: list[str] = []
+    refused: list[str] = []
+    for names in fields:
+        name, raw = _first_given(body, names)
+        address, why = check_address(raw) if raw is not None else ("", "")
+        if why:
+            refused.append(f"{name} {why}")
+        found.append(address)
+    shown = (found[0] or DEFAULT_VERIFICATION_URL).rstrip("/")
+    if refused:
+        LOG.warning(
+            "the sign-in reply gave an address that is not Simkl's own (%s); showing %s and "
+            "a QR code on it instead",
+            "; ".join(refused),
+            shown,
+        )
+    return shown, found[1] if complete else ""
 
 
 class LoginOutcome(enum.Enum):

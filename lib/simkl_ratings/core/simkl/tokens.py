@@ -5,9 +5,9 @@ once**. In Kodi the service and every script run are separate Python interpreter
 `credentials.json`, so two refreshes at the same moment would leave one of them holding a dead
 token. Hence a refresh:
 
-1. takes `token.lock` in the profile folder (O_EXCL create: works on every platform Kodi runs
-   on, Windows and Android included, and between interpreters of one process, where fcntl
-   locks do not; a lock older than `STALE_AFTER` was left by a crash and is taken over),
+1. takes `token.lock` in the profile folder (core/lockfile.py: works on every platform Kodi
+   runs on and between interpreters of one process; a lock not refreshed for `STALE_AFTER`
+   seconds was left by a crash and is taken over, by one contender only),
 2. reads the stored sign-in again: when another process refreshed meanwhile, that token is
    used and no request is sent,
 3. otherwise refreshes, saves the new tokens atomically (0600) and only then uses them.
@@ -22,11 +22,11 @@ import contextlib
 import logging
 import os
 import time
-import uuid
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterator
 
 from ..errors import Cancelled, SignedOut, SimklError
+from ..lockfile import LockFile
 from ..timeutil import utc_now
 from .credentials import Credentials, CredentialStore
 from .device import parse_grant
@@ -39,8 +39,9 @@ LOCK_POLL = 0.1
 REFRESH_AHEAD = timedelta(hours=24)
 
 
-class FileLock:
-    """A lock file created with O_EXCL; stale (and taken over) after `stale_after` seconds."""
+class FileLock(LockFile):
+    """The refresh lock: waited for, never held across a dialog; stale after `stale_after`
+    seconds (core/lockfile.py: two processes never both take it, even a stale one)."""
 
     def __init__(
         self,
@@ -48,57 +49,16 @@ class FileLock:
         *,
         stale_after: float = STALE_AFTER,
         wait: Callable[[float], bool] | None = None,
-        clock: Callable[[], float] = time.time,
+        **clocks: Any,
     ) -> None:
-        self.path = path
-        self.stale_after = stale_after
+        super().__init__(path, stale_after=stale_after, **clocks)
         self._wait = wait or _sleep
-        self._clock = clock
-        self._mine = uuid.uuid4().hex
-        self.held = False
-
-    def _try(self) -> bool:
-        try:
-            handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        except FileExistsError:
-            return False
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(self._mine)
-        self.held = True
-        return True
-
-    def _stale(self) -> bool:
-        try:
-            age = self._clock() - os.path.getmtime(self.path)
-        except OSError:
-            return False  # just released: the next try takes it
-        return age > self.stale_after
 
     def acquire(self) -> None:
         """Wait for the lock; raises Cancelled when the wait is interrupted (Kodi quits)."""
-        os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-        while not self._try():
-            if self._stale():
-                LOG.warning("taking over a token lock left behind by an earlier run")
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(self.path)
-                continue
+        while not self.try_acquire():
             if self._wait(LOCK_POLL):
                 raise Cancelled("cancelled while waiting for another refresh")
-
-    def release(self) -> None:
-        """Remove the lock file, only if it is still ours."""
-        if not self.held:
-            return
-        self.held = False
-        try:
-            with open(self.path, encoding="utf-8") as stream:
-                ours = stream.read() == self._mine
-        except OSError:
-            return
-        if ours:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.path)
 
     @contextlib.contextmanager
     def hold(self) -> Iterator[None]:

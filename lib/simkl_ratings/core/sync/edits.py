@@ -2,8 +2,9 @@
 
 Two-way sync remembers the `userrating` it last saw on every Kodi item (after its own writes).
 Any other value now is an edit, whoever made it: the GUI, a remote app over JSON-RPC, a skin,
-another Kodi on a shared library. Before the first two-way run there is no baseline, so nothing
-is an edit then; ratings only Kodi has wait for the user's consent instead.
+another Kodi on a shared library. Only an item the baseline knows can be edited: before the
+first two-way run nothing is an edit, and an item that arrives with a rating (a scan of an NFO,
+a library import) is new, not edited; ratings only Kodi has wait for the user's consent.
 """
 
 from __future__ import annotations
@@ -26,17 +27,14 @@ def kodi_value(item: LibraryItem) -> int:
     return item.userrating.value if item.userrating is not None else 0
 
 
-def find_edits(
-    items: Iterable[LibraryItem], seen: Mapping[str, int], *, ignore: Iterable[str] = ()
-) -> dict[str, Edit]:
-    """Every item whose rating differs from the baseline (keys in `ignore` are not edits)."""
-    skip = set(ignore)
+def find_edits(items: Iterable[LibraryItem], seen: Mapping[str, int]) -> dict[str, Edit]:
+    """Every item the baseline knows whose rating differs from it."""
     edits: dict[str, Edit] = {}
     for item in items:
         key = item_key(item)
-        now, before = kodi_value(item), seen.get(key, 0)
-        if now != before and key not in skip:
-            edits[key] = Edit(item, now, before)
+        before = seen.get(key)
+        if before is not None and kodi_value(item) != before:
+            edits[key] = Edit(item, kodi_value(item), before)
     return edits
 
 

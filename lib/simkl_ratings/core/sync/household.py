@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from ... import ADDON_ID
 from ..library.shared import SharedLibrary
 
-# The Home window property the add-on's service publishes its `Household.describe()` in, so
-# the command-line runner, talking to that Kodi, knows whether it syncs the library itself.
+# The Home window property the add-on publishes its `Household.describe()` in, so the
+# command-line runner, talking to that Kodi, knows whether the add-on syncs the library itself
+# (shared or not): then the runner leaves it alone.
 PROPERTY = f"{ADDON_ID}.household"
 NOT_SHARED = "not-shared"
 
@@ -65,6 +66,10 @@ class Household:
     def syncs(self) -> bool:
         return self.verdict is Verdict.SYNC
 
-    def describe(self) -> str:
-        """What other processes (the runner, skins) read back: `not-shared` or the role."""
-        return NOT_SHARED if self.shared is None else self.role.label
+    def describe(self, signed_in: bool = False) -> str:
+        """What other processes (the runner, skins) read back: the role on a shared library;
+        on a library of its own `this-device` when the add-on is signed in (it syncs it: the
+        runner must not sync it too, with state of its own), else `not-shared`."""
+        if self.shared is None:
+            return Role.THIS_DEVICE.label if signed_in else NOT_SHARED
+        return self.role.label

@@ -1,22 +1,21 @@
-"""One sync at a time, across the service and manual runs.
+"""One sync at a time, across the service, manual runs and the command-line runner.
 
-Both run inside the same Kodi process, so a PID says nothing. The lock is a file in the profile
-folder holding the Kodi session it was taken in (a value the shell keeps for the life of one
-Kodi run) and refreshed while the run works. It is stale, and taken over, when it comes from
-another Kodi session (Kodi crashed or was killed mid-sync) or has not been refreshed for
-`stale_after` seconds (the run died without releasing it).
+The service and manual runs share one Kodi process, so a PID says nothing. The lock is a file
+in the profile (or state) folder (`core/lockfile.py`: two contenders never both win) holding
+the session it was taken in (a value the Kodi shell keeps for the life of one Kodi run) and
+refreshed while the run works. It is stale, and taken over, when it comes from another Kodi
+session or an earlier boot (Kodi crashed or was killed mid-sync) or has not been refreshed for
+`stale_after` seconds on the monotonic clock (the run died without releasing it).
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import os
-import time
-import uuid
-from typing import Callable
+from typing import Any, Callable, Mapping
 
+from ..errors import Cancelled
+from ..lockfile import LockFile, boot_id
 from .run import Progress, Stage
 
 LOG = logging.getLogger(__name__)
@@ -25,78 +24,34 @@ LOCK_FILE = "sync.lock"
 STALE_AFTER = 600.0
 
 
-class RunLock:
+class RunLock(LockFile):
     def __init__(
         self,
         profile_dir: str,
         session: str,
         *,
-        clock: Callable[[], float] = time.time,
         stale_after: float = STALE_AFTER,
+        boot: Callable[[], str] = boot_id,
+        **clocks: Any,
     ) -> None:
-        self.path = os.path.join(profile_dir, LOCK_FILE)
+        super().__init__(
+            os.path.join(profile_dir, LOCK_FILE), stale_after=stale_after, boot=boot, **clocks
+        )
         self.session = session
-        self.clock = clock
-        self.stale_after = stale_after
-        self.token = uuid.uuid4().hex
-        self.held = False
 
-    def _holder(self) -> dict | None:
-        try:
-            with open(self.path, encoding="utf-8") as stream:
-                data = json.load(stream)
-            data["refreshed"] = os.path.getmtime(self.path)
-            return data if isinstance(data, dict) else {}
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, TypeError):
-            return {}  # unreadable: treat as stale
-
-    def _stale(self, holder: dict) -> bool:
-        if holder.get("session") != self.session:
-            return True
-        refreshed = holder.get("refreshed")
-        return not isinstance(refreshed, float) or self.clock() - refreshed > self.stale_after
+    def stale(self, holder: Mapping[str, Any]) -> bool:
+        if holder.get("token") and holder.get("session") != self.session:
+            return True  # another Kodi run (or another host's runner): that one is over
+        return super().stale(holder)
 
     def acquire(self, owner: str) -> bool:
         """Take the lock for `owner` ("service", "manual"...); False when a live run holds it."""
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        for _attempt in range(2):
-            try:
-                handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            except FileExistsError:
-                holder = self._holder()
-                if holder is None:
-                    continue
-                if not self._stale(holder):
-                    return False
-                LOG.warning("taking over a stale sync lock (held by %s)", holder.get("owner"))
-                self._remove()
-                continue
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump({"session": self.session, "owner": owner, "token": self.token}, stream)
-            os.utime(self.path, (self.clock(), self.clock()))
-            self.held = True
+        held = self.holder() or {}
+        if self.try_acquire({"session": self.session, "owner": owner}):
+            if held:
+                LOG.warning("took over a stale sync lock (held by %s)", held.get("owner"))
             return True
         return False
-
-    def refresh(self) -> None:
-        if self.held:
-            with contextlib.suppress(OSError):
-                os.utime(self.path, (self.clock(), self.clock()))
-
-    def release(self) -> None:
-        """Remove the lock, only if it is still ours."""
-        if not self.held:
-            return
-        self.held = False
-        holder = self._holder()
-        if holder and holder.get("token") == self.token:
-            self._remove()
-
-    def _remove(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
 
     def __enter__(self) -> RunLock:
         return self
@@ -114,7 +69,8 @@ class HeartbeatProgress(Progress):
         self.lock = lock
 
     def update(self, percent: int, stage: Stage, detail: str) -> None:
-        self.lock.refresh()
+        if not self.lock.refresh():
+            raise Cancelled("another run took over the sync lock")
         self.inner.update(percent, stage, detail)
 
     def cancelled(self) -> bool:

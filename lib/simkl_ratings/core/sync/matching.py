@@ -15,7 +15,6 @@ so a movie's tmdb id never finds a TV show with the same number.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
@@ -26,14 +25,44 @@ from ..media import IDS_OF_ONE_KIND, KIND_NEUTRAL_IDS, KODI_KINDS, TVSHOW, KodiK
 from ..simkl.ratings import SimklRating
 
 IndexKey = Tuple[str, str, str]
-_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def _latin(char: str) -> bool:
+    """A Latin letter (any of Unicode's Latin blocks): the script whose accents are folded."""
+    return ord(char) < 0x80 or unicodedata.name(char, "").startswith("LATIN ")
 
 
 def normalise_title(title: str) -> str:
-    """Case, accents and punctuation folded: "Bäckström!" and "backstrom" are equal."""
-    folded = unicodedata.normalize("NFKD", title.casefold())
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
-    return _NOT_WORD.sub(" ", plain).strip()
+    """Letters and digits of every script, case folded (NFKC): "Bäckström!" and "backstrom"
+    are equal, and so are two equal CJK titles, but "ドラゴンボール" and "千と千尋の神隠し" are
+    not. Accents are folded on Latin letters only: elsewhere a mark can be half the word
+    (Japanese dakuten, Indic vowel signs). Anything else is a single space; a title of
+    punctuation alone normalises to "", which compares with nothing (`same_title`)."""
+    decomposed = unicodedata.normalize("NFKD", title)
+    kept: list[str] = []
+    base_is_latin = False
+    for char in decomposed:
+        if unicodedata.combining(char):
+            if not base_is_latin:
+                kept.append(char)
+            continue
+        base_is_latin = _latin(char)
+        kept.append(char)
+    folded = unicodedata.normalize("NFKC", "".join(kept)).casefold()
+    words = "".join(c if _word_char(c) else " " for c in folded)
+    return " ".join(words.split())
+
+
+def _word_char(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category[0] in "LN" or category in ("Mn", "Mc")
+
+
+def same_title(first: str, second: str) -> bool:
+    """Equal after normalisation, and not empty: two titles of nothing but punctuation (or
+    nothing at all) never agree."""
+    left = normalise_title(first)
+    return bool(left) and left == normalise_title(second)
 
 
 class LibraryIndex:
@@ -56,9 +85,9 @@ class LibraryIndex:
                 first = values.setdefault(value, item)
                 if first is not item:
                     self._shared.setdefault((kind, id_type, value), [first]).append(item)
-            if titles and item.year and item.title:
-                title_key = (kind, normalise_title(item.title), item.year)
-                self._by_title.setdefault(title_key, []).append(item)
+            name = normalise_title(item.title) if titles and item.year and item.title else ""
+            if name:
+                self._by_title.setdefault((kind, name, item.year), []).append(item)
 
     def item(self, key: str) -> LibraryItem | None:
         """The item behind a write-record key ("movie:12"), if it is still in the library."""
@@ -83,9 +112,9 @@ class LibraryIndex:
     ) -> list[LibraryItem]:
         """Items with exactly this normalised title and year whose ids do not contradict
         `ids` (an item holding another value of an id type the Simkl item has is different)."""
-        if not title or not year:
+        name = normalise_title(title) if title and year else ""
+        if not name:
             return []
-        name = normalise_title(title)
         return [
             item
             for kind in kinds
@@ -122,12 +151,7 @@ def contradicts(ids: Mapping[str, str], other: Mapping[str, str]) -> bool:
 
 
 def same_title_and_year(rating: SimklRating, item: LibraryItem) -> bool:
-    return bool(
-        rating.year
-        and rating.year == item.year
-        and rating.title
-        and normalise_title(rating.title) == normalise_title(item.title)
-    )
+    return bool(rating.year and rating.year == item.year and same_title(rating.title, item.title))
 
 
 class Matcher:
@@ -173,8 +197,10 @@ class Matcher:
         for id_type, kind in IDS_OF_ONE_KIND.items():
             if id_type in ids and kind in kinds:
                 decided[kind.name] = kind
+                evidence.extend(self.index.find((kind,), {id_type: ids[id_type]}))
         if len(decided) > 1:
-            return Match(MatchOutcome.CONFLICT, tuple(evidence))
+            unique = {id(item): item for item in evidence}
+            return Match(MatchOutcome.CONFLICT, tuple(unique.values()))
         if decided:
             # The kind is known now: every id counts in it, tmdb included; a tmdb hit in the
             # other kind is another numbering, not a conflict.

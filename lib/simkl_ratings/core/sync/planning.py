@@ -10,6 +10,15 @@ should make. A pure function; the caller only executes the plan.
 - A value Kodi already holds is never written again; otherwise the policy table decides.
 - A rating this add-on wrote whose Simkl rating is gone is cleared, only if Kodi still holds
   exactly what was written (the user did not change it since).
+
+Safety rules, each a named step below:
+- `protect_unreadable`: a Simkl row that is there but cannot be read protects the item it
+  names: nothing is written to it and nothing cleared. A row that names nothing leaves its
+  whole type without clears this run.
+- `guard_clears`: a run clears at most max(5, 20 %) of the ratings it holds from Simkl for a
+  type without the user's say; beyond that every clear of that type is held back (`held`)
+  until the user agrees.
+- titles compare only when both are non-empty after normalisation (matching.py).
 """
 
 from __future__ import annotations
@@ -18,18 +27,27 @@ import contextlib
 import gc
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from ..library.gateway import LibraryItem, RatingWrite
 from ..media import SIMKL_TYPES_BY_NAME, SimklType
 from ..simkl.ratings import SimklRating
 from .matching import LibraryIndex, Matcher, MatchOutcome
 from .policy import THEIRS, Outcome, Policy, decide, local_state
-from .state import WrittenRecord, source_of
+from .state import WrittenRecord, key_of, source_of
 
 
 def item_key(item: LibraryItem) -> str:
     return f"{item.kind.name}:{item.kodi_id}"
+
+
+CLEAR_GUARD_MIN = 5  # clears a run may make per type without asking, at the least
+CLEAR_GUARD_SHARE = 0.2  # ... or this share of the ratings it holds from Simkl for the type
+
+
+def clear_limit(held: int) -> int:
+    """How many of the `held` ratings of a type one run may clear without the user's say."""
+    return max(CLEAR_GUARD_MIN, int(held * CLEAR_GUARD_SHARE))
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,10 @@ class PlanOptions:
     # Types whose ratings in this plan are complete: a written rating missing from them was
     # un-rated on Simkl. Types not listed never cause a clear.
     complete_types: frozenset[str] = frozenset()
+    # Per type, the rows Simkl sent that could not be read: {"simkl": id or None, "ids": {}}.
+    unreadable: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+    # Types whose clears beyond the guard the user agreed to.
+    clears_allowed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -107,6 +129,8 @@ class Plan:
     # Write-record entries that no longer describe Kodi (the user changed or cleared the
     # value): the add-on does not own those values any more.
     released: list[str] = field(default_factory=list)
+    held: list[Change] = field(default_factory=list)  # clears beyond the guard, not made
+    unreadable_items: list[LibraryItem] = field(default_factory=list)  # protected by a row
 
     @property
     def clears(self) -> list[Change]:
@@ -140,6 +164,30 @@ class PullPlanner:
         self.index = LibraryIndex(library, titles=options.title_fallback)
         self.plan = Plan()
         self.claims: dict[int, tuple[LibraryItem, list[SimklRating]]] = {}
+        self.complete = set(options.complete_types)
+        self.protected_sources: set[str] = set()
+        self.protected_items: set[int] = set()
+        self.protect_unreadable()
+
+    def protect_unreadable(self) -> None:
+        """Rule: a row that is there but unreadable protects the item it names."""
+        for name, rows in self.options.unreadable.items():
+            simkl_type = SIMKL_TYPES_BY_NAME.get(name)
+            if simkl_type is None:
+                continue
+            kinds = simkl_type.kinds_for(None) + tuple(
+                k for ks in simkl_type.kinds_by_subtype.values() for k in ks
+            )
+            for row in rows:
+                simkl_id, ids = row.get("simkl"), row.get("ids") or {}
+                if simkl_id is None and not ids:
+                    self.complete.discard(name)  # it may be any item: no clear of this type
+                    continue
+                self.protected_sources.add(f"{name}:{key_of(simkl_id, ids)}")
+                for item in self.index.find(tuple(dict.fromkeys(kinds)), ids):
+                    if id(item) not in self.protected_items:
+                        self.protected_items.add(id(item))
+                        self.plan.unreadable_items.append(item)
 
     def match(self, ratings: Sequence[SimklRating]) -> dict[int, tuple[LibraryItem, list]]:
         """Claims per Kodi item (keyed by identity: no key strings for the whole library)."""
@@ -169,11 +217,15 @@ class PullPlanner:
 
     def finish(self, ratings: Sequence[SimklRating], protected: set[int] | None = None) -> Plan:
         """Decide every matched item (but the protected ones) and every un-rating."""
-        skip = protected or set()
+        skip = (protected or set()) | self.protected_items
         for key, (item, claimants) in self.claims.items():
             if key not in skip:
                 self.decide(item, claimants)
-        self.unrate(set(self.claims) | skip, {source_of(r) for r in ratings})
+        # An item a present row points at, even ambiguously, is not "no longer rated".
+        pointed = {id(i) for unplaced in self.plan.conflicts for i in unplaced.items}
+        pointed |= {id(i) for unplaced in self.plan.kind_unknown for i in unplaced.items}
+        self.unrate(set(self.claims) | skip | pointed, {source_of(r) for r in ratings})
+        self.guard_clears()
         return self.plan
 
     def decide(self, item: LibraryItem, claimants: list[SimklRating]) -> None:
@@ -202,12 +254,31 @@ class PullPlanner:
             item = self.index.item(key)
             if simkl_type is None or item is None or id(item) in claimed:
                 continue
-            if simkl_type.name not in self.options.complete_types or record.source in sources:
+            if simkl_type.name not in self.complete or record.source in sources:
+                continue
+            if record.source in self.protected_sources:
                 continue
             if item.userrating is not None and item.userrating.value == record.value:
                 self.plan.changes.append(Change(RatingWrite(item, None), simkl_type))
             else:
                 self.plan.released.append(key)
+
+    def guard_clears(self) -> None:
+        """Rule: at most max(5, 20 %) of a type's ratings cleared without the user's say."""
+        holding: dict[str, int] = {}
+        for record in self.written.values():
+            name = record.source.split(":", 1)[0]
+            holding[name] = holding.get(name, 0) + 1
+        clears: dict[str, list[Change]] = {}
+        for change in self.plan.clears:
+            clears.setdefault(change.simkl_type.name, []).append(change)
+        for name, changes in clears.items():
+            if name in self.options.clears_allowed:
+                continue
+            if len(changes) > clear_limit(holding.get(name, 0)):
+                held = {id(change) for change in changes}
+                self.plan.changes = [c for c in self.plan.changes if id(c) not in held]
+                self.plan.held.extend(changes)
 
 
 def plan_sync(

@@ -4,10 +4,12 @@ Every run leaves one, whether it succeeded, failed, was cancelled or was a previ
 each rated item has one outcome: updated, unchanged, kept_local, unmatched, conflicts,
 kind_unknown (an anime found only by a tmdb number nothing confirmed), collisions, failed or
 (in a cancelled run) not_written. `cleared` counts ratings this add-on had written that were
-removed because the rating is gone on Simkl; `skipped` counts invalid rows and `unrated` list
+removed because the rating is gone on Simkl, `clears_held` those the clear guard kept until the
+user agrees; `skipped` counts invalid rows (each protects the item it names) and `unrated` list
 items without a rating, neither of which is a rated item; `matched_by_title` counts items found
-by the title + year fallback. With two-way sync, `pushed`, `push_removed`, `push_not_found` and
-`push_failed` count the other direction, `pushed_items` lists what was (or, in a preview, would
+by the title + year fallback. `pushed`, `push_removed`, `push_not_found`, `push_refused`,
+`push_failed` and `push_waiting` count the other direction (two-way edits, ratings given in the
+add-on's dialog), `pushed_items` lists what was (or, in a preview, would
 be) sent, and `kodi_only_items` the ratings only Kodi has that wait for the user's consent.
 When `activities_unchanged` is true nothing moved on Simkl and nothing was read or written.
 """
@@ -43,11 +45,16 @@ class TypeCounts:
     kept_local: int = 0
     cleared: int = 0
     matched_by_title: int = 0
-    # two-way: ratings sent to Simkl (confirmed), removed there, unknown to Simkl, failed
+    # ratings this add-on holds from Simkl that a run would clear beyond the guard: not cleared
+    clears_held: int = 0
+    # two-way: ratings sent to Simkl (confirmed), removed there, unknown to Simkl, refused by
+    # it (both parked), failed (tried again after a back-off), waiting for their retry
     pushed: int = 0
     push_removed: int = 0
     push_not_found: int = 0
+    push_refused: int = 0
     push_failed: int = 0
+    push_waiting: int = 0
 
 
 def _empty_types() -> dict[str, TypeCounts]:
@@ -81,6 +88,14 @@ class Report:
     # Shared library: ratings Simkl changed that were already in the library at the new value
     # though this device had written the old one: most likely another device syncs too.
     written_elsewhere: int = 0
+    # Clears the guard held back (they wait for the user's say), by item.
+    held_clear_items: list[dict[str, Any]] = field(default_factory=list)
+    # Types whose reply looked wrong (empty, missing or null while the add-on holds ratings
+    # from them): nothing changed for them, and the next run asks Simkl again.
+    suspicious_types: list[str] = field(default_factory=list)
+    suspicious_holding: int = 0  # ratings the add-on holds from those types
+    parked_items: list[dict[str, Any]] = field(default_factory=list)  # Simkl did not take them
+    next_push: str | None = None  # when a rating waiting in the outbox is sent next
 
     def totals(self) -> TypeCounts:
         total = TypeCounts()

@@ -4,19 +4,26 @@
   with nothing new on Simkl costs one request and a library scan can be rated without any;
 - a record of every rating this add-on wrote into Kodi (value and the Simkl item it came from),
   so it only ever clears or overrides what it wrote itself;
+- the items an unreadable Simkl row names (they keep what they have until the row reads);
+- writes sent in a batch whose answer never came (the next run sees whether they landed);
+- clears held back by the clear guard, waiting for the user's say;
+- the outbox: ratings made in Kodi that wait to be sent to Simkl (two-way edits, and ratings
+  given in the add-on's own dialog), with their retry time, and the items Simkl refused or did
+  not know (parked: not sent again until their ids or their value change);
 - for two-way sync, what Kodi held at the last sync (so edits are found by comparison), which
-  Simkl item each Kodi item was matched to, edits not yet confirmed by Simkl, items Simkl did
-  not know, and the ratings only Kodi had when two-way began (sent only with consent).
+  Simkl item each Kodi item was matched to, and the ratings only Kodi has that wait for the
+  user's consent.
 
-A missing, corrupt or foreign file (other account, other client_id, other schema) is treated as
-no state: the next run pulls everything again; the write record survives a rebuild.
+A missing, corrupt or foreign file (other account, other client_id, unknown schema) is treated
+as no state: the next run pulls everything again; the write record survives a rebuild. Files
+of schema 1 are read as they are.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator, Mapping, Sequence
 
 from ..files import read_json, write_json_atomic
@@ -29,7 +36,8 @@ from ..timeutil import format_instant, parse_instant
 LOG = logging.getLogger(__name__)
 
 STATE_FILE = "sync_state.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_SCHEMAS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -38,42 +46,77 @@ class WrittenRecord:
     source: str  # "<type>:<simkl key>"
 
 
-KODI_ONLY_SEND, KODI_ONLY_KEEP = "send", "keep"
+@dataclass
+class Pending:
+    """A rating waiting in the outbox for Simkl: 1..10, or 0 to remove it there."""
+
+    value: int
+    since: str  # when it was made in Kodi: the `rated_at` sent
+    explicit: bool = False  # given in the add-on's dialog or action: sent with two-way off too
+    attempts: int = 0  # failed sends so far (network, 5xx): the back-off grows with them
+    retry_at: str | None = None  # not sent again before this instant
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Pending:
+        value = raw["value"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+            raise ValueError(f"bad rating {value!r}")
+        attempts = raw.get("attempts", 0)
+        return cls(
+            value=value,
+            since=str(raw.get("since") or ""),
+            explicit=raw.get("explicit") is True,
+            attempts=attempts if isinstance(attempts, int) and attempts >= 0 else 0,
+            retry_at=raw.get("retry_at") if isinstance(raw.get("retry_at"), str) else None,
+        )
+
+
+@dataclass
+class Parked:
+    """A rating Simkl did not take (not found by its ids, or refused): not sent again until
+    the item's ids or its rating in Kodi change."""
+
+    value: int
+    ids: str  # fingerprint of the ids it was sent with
+    reason: str  # "not_found", "refused" or "no_ids"
+    explicit: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, raw: Any) -> Parked:
+        value = raw["value"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+            raise ValueError(f"bad rating {value!r}")
+        reason = str(raw.get("reason") or "")
+        return cls(value, str(raw["ids"]), reason, raw.get("explicit") is True)
 
 
 @dataclass
 class TwoWayState:
     seen: dict[str, int] | None = None  # Kodi item -> userrating at the last sync; None: never
     links: dict[str, str] = field(default_factory=dict)  # Kodi item -> Simkl item (source)
-    edit_times: dict[str, str] = field(default_factory=dict)  # pending edit -> first seen at
-    not_found: dict[str, str] = field(default_factory=dict)  # Kodi item -> ids fingerprint
     awaiting: dict[str, int] = field(default_factory=dict)  # Kodi-only ratings, no consent yet
-    kodi_only: str = ""  # the user's answer for those: "", KODI_ONLY_SEND or KODI_ONLY_KEEP
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "seen": self.seen,
-            "links": self.links,
-            "edit_times": self.edit_times,
-            "not_found": self.not_found,
-            "awaiting": self.awaiting,
-            "kodi_only": self.kodi_only,
-        }
+        return {"seen": self.seen, "links": self.links, "awaiting": self.awaiting}
 
     @classmethod
     def from_json(cls, raw: Any) -> TwoWayState:
         if not isinstance(raw, Mapping):
             return cls()
         seen = raw.get("seen")
+        awaiting = _values(raw.get("awaiting"))
+        if raw.get("kodi_only") in ("send", "keep"):  # schema 1: an answer given but not acted
+            awaiting = {}  # on yet; the items come back as edits or stay as they are
         return cls(
             seen=_values(seen) if isinstance(seen, Mapping) else None,
             links=_texts(raw.get("links")),
-            edit_times=_texts(raw.get("edit_times")),
-            not_found=_texts(raw.get("not_found")),
-            awaiting=_values(raw.get("awaiting")),
-            kodi_only=raw.get("kodi_only")
-            if raw.get("kodi_only") in (KODI_ONLY_SEND, KODI_ONLY_KEEP)
-            else "",
+            awaiting=awaiting,
         )
 
 
@@ -105,6 +148,13 @@ class SyncState:
     fingerprint: str = ""
     needs_apply: bool = False
     two_way: TwoWayState = field(default_factory=TwoWayState)
+    # Per type, the unreadable rows of the cached reply: {"simkl": id or None, "ids": {...}}.
+    invalid: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Writes sent in a batch whose answer never came: recorded once Kodi shows them.
+    uncertain: dict[str, WrittenRecord] = field(default_factory=dict)
+    held_clears: dict[str, int] = field(default_factory=dict)  # per type, waiting for a say
+    outbox: dict[str, Pending] = field(default_factory=dict)  # Kodi item -> rating to send
+    parked: dict[str, Parked] = field(default_factory=dict)  # Kodi item -> not taken by Simkl
 
     def has_cache_for(self, type_names: list[str]) -> bool:
         return self.activities is not None and all(name in self.ratings for name in type_names)
@@ -113,6 +163,7 @@ class SyncState:
         """Drop the baseline and the cache (not the write record): the next run pulls all."""
         self.activities = None
         self.ratings = {}
+        self.invalid = {}
 
 
 def key_of(simkl_id: Any, ids: Mapping[str, str]) -> str:
@@ -222,6 +273,7 @@ def _state_from_json(data: Mapping[str, Any]) -> SyncState:
     }
     activities = data.get("activities")
     account_id = data.get("account_id")
+    held = data.get("held_clears") or {}
     return SyncState(
         account_id=account_id if isinstance(account_id, int) else None,
         client_id=str(data.get("client_id") or ""),
@@ -231,7 +283,26 @@ def _state_from_json(data: Mapping[str, Any]) -> SyncState:
         fingerprint=str(data.get("fingerprint") or ""),
         needs_apply=bool(data.get("needs_apply")),
         two_way=TwoWayState.from_json(data.get("two_way")),
+        invalid={
+            str(name): [_identity(row) for row in rows]
+            for name, rows in (data.get("invalid") or {}).items()
+        },
+        uncertain={
+            key: WrittenRecord(Rating.parse(rec["value"]).value, str(rec["source"]))
+            for key, rec in (data.get("uncertain") or {}).items()
+        },
+        held_clears={str(k): int(v) for k, v in held.items() if isinstance(v, int) and v > 0},
+        outbox={str(k): Pending.from_json(v) for k, v in (data.get("outbox") or {}).items()},
+        parked={str(k): Parked.from_json(v) for k, v in (data.get("parked") or {}).items()},
     )
+
+
+def _identity(raw: Any) -> dict[str, Any]:
+    """An unreadable row's identity as kept: its Simkl id and its other ids."""
+    simkl = raw.get("simkl")
+    if simkl is not None and (isinstance(simkl, bool) or not isinstance(simkl, int)):
+        raise ValueError("bad simkl id")
+    return {"simkl": simkl, "ids": normalise_ids(raw.get("ids"))}
 
 
 def _rows_json(rows: Sequence[SimklRating]) -> Any:
@@ -259,7 +330,7 @@ class SyncStateStore:
         if data is None:
             return None
         try:
-            if data.get("schema_version") != SCHEMA_VERSION:
+            if data.get("schema_version") not in READABLE_SCHEMAS:
                 raise ValueError("other schema")
             return _state_from_json(data)
         except (AttributeError, KeyError, TypeError, ValueError, InvalidRating) as exc:
@@ -282,5 +353,13 @@ class SyncStateStore:
                     for key, rec in state.written.items()
                 },
                 "two_way": state.two_way.to_json(),
+                "invalid": state.invalid,
+                "uncertain": {
+                    key: {"value": rec.value, "source": rec.source}
+                    for key, rec in state.uncertain.items()
+                },
+                "held_clears": state.held_clears,
+                "outbox": {key: entry.to_json() for key, entry in state.outbox.items()},
+                "parked": {key: entry.to_json() for key, entry in state.parked.items()},
             },
         )

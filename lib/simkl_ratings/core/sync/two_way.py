@@ -1,35 +1,28 @@
-"""The Kodi-to-Simkl half of a two-way run: find edits, decide pushes, send, remember.
+"""The two-way phase of a run: ratings edited in Kodi, found by comparison with the baseline;
+ratings only Kodi has, which wait for the user's consent; and the new baseline.
 
-It works beside the pull on the same match (see `pushing`), and commits the baseline of what
-Kodi held only for what Simkl confirmed: an edit that failed, or that Simkl did not know, stays
-an edit and is looked at again next run. Our own writes become the baseline at once, so they are
-never taken for edits (no echo); a push that Simkl confirmed updates the cached Simkl rating, so
-a later pull from the cache does not write the old value back.
+Edits it finds go to the outbox (pushing.py decides which, outbox.py what became of them).
+The baseline is what Kodi holds after the run: our own writes are in it at once, so they are
+never taken for edits (no echo), and so are the ratings in the outbox (they are on their way),
+so a send that failed never makes the next look at Kodi find "an edit" again. With two-way off
+the phase does nothing, and forgets the baseline: turning it on again never takes what changed
+meanwhile for edits (it starts afresh, with consent).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Mapping, Sequence
 
 from ..library.gateway import KodiLibrary, LibraryItem, WriteResult
 from ..media import SimklType, kinds_needed
-from ..rating import Rating
-from ..simkl.client import SimklClient
-from ..simkl.push import PushResult, send_pushes
 from ..simkl.ratings import SimklRating
+from ..timeutil import utc_now
 from .edits import Edit, changed_ratings, find_edits, kodi_value
-from .planning import Plan, item_key
-from .policy import Policy
-from .pushing import PushPlan, ids_fingerprint, kodi_only, plan_pushes
-from .state import (
-    KODI_ONLY_KEEP,
-    KODI_ONLY_SEND,
-    SyncState,
-    SyncStateStore,
-    TwoWayState,
-    source_of,
-)
+from .outbox import due
+from .planning import item_key
+from .pushing import kodi_only
+from .state import SyncStateStore, TwoWayState, source_of
 
 
 def kodi_values(library: KodiLibrary, types: Sequence[SimklType]) -> dict[str, int]:
@@ -44,147 +37,101 @@ def kodi_edited(library: KodiLibrary, store: SyncStateStore, types: Sequence[Sim
     """Without a word to Simkl: has a Kodi rating moved since the last two-way sync? (Kodi
     announces no notification when a rating changes, so the service asks this now and then.)
     """
+    return work_waiting(library, store, types, two_way=True)
+
+
+def work_waiting(
+    library: KodiLibrary,
+    store: SyncStateStore,
+    types: Sequence[SimklType],
+    *,
+    two_way: bool,
+    now: datetime | None = None,
+) -> bool:
+    """Without a word to Simkl: is a rating in the outbox due, or (two-way) has a Kodi rating
+    moved since the last sync? A parked item, or one waiting for its back-off, is neither."""
     state = store.load()
-    if state is None or state.two_way.seen is None:
+    if state is None:
+        return False
+    if due(state.outbox, now or utc_now()):
+        return True
+    if not two_way or state.two_way.seen is None:
         return False  # no baseline: the next scheduled sync makes one
     return has_edits(state.two_way, kodi_values(library, types))
 
 
 def has_edits(state: TwoWayState, values: Mapping[str, int]) -> bool:
-    """The cheap check of a run where nothing moved on Simkl: any Kodi rating not as left?"""
+    """The cheap check of a run where nothing moved on Simkl: any Kodi rating not as left?
+    Ratings waiting for consent are as left; a newly rated item is not (one run files it)."""
     if state.seen is None:
         return True  # no baseline yet: the first two-way run must look at everything
-    waiting = set() if state.kodi_only == KODI_ONLY_SEND else set(state.awaiting)
-    keys = (values.keys() | state.seen.keys()) - waiting
+    keys = (values.keys() | state.seen.keys()) - state.awaiting.keys()
     return any(values.get(key, 0) != state.seen.get(key, 0) for key in keys)
 
 
-@dataclass
-class TwoWayStep:
-    state: TwoWayState
-    policy: Policy
-    now: str
-    edits: dict[str, Edit] = field(default_factory=dict)
-    changed: set[str] = field(default_factory=set)
-    plan: PushPlan = field(default_factory=PushPlan)
-    first_run_kodi_only: dict[str, int] = field(default_factory=dict)
-    result: PushResult = field(default_factory=PushResult)
-    library: dict[str, LibraryItem] = field(default_factory=dict)
+class TwoWay:
+    """The phase with two-way on."""
 
-    @property
-    def baseline(self) -> bool:
-        return self.state.seen is not None
+    enabled = True
+
+    def __init__(self, state: TwoWayState) -> None:
+        self.state = state
+        self.changed: set[str] = set()
 
     def find(
         self,
         items: Sequence[LibraryItem],
         old: Mapping[str, Mapping[str, int]],
         new: Mapping[str, Mapping[str, int]],
-    ) -> None:
+    ) -> dict[str, Edit]:
         """Kodi edits since the last sync, and the Simkl items whose rating moved since then
         (only types pulled again in this run can have moved)."""
         for name, values in new.items():
             self.changed |= changed_ratings(old.get(name, {}), values)
         if self.state.seen is None:
-            return
-        waiting = () if self.state.kodi_only == KODI_ONLY_SEND else self.state.awaiting
-        self.edits = find_edits(items, self.state.seen, ignore=waiting)
+            return {}
+        return find_edits(items, self.state.seen)
 
-    def decide(self, items: Sequence[LibraryItem], winners: Mapping[int, SimklRating]) -> None:
-        self.library = {item_key(item): item for item in items}
-        if not self.baseline:
-            self.first_run_kodi_only = kodi_only(items, winners)
-            return
-        self.plan = plan_pushes(
-            self.edits,
-            winners,
-            policy=self.policy,
-            links=self.state.links,
-            changed=self.changed,
-            not_found=self.state.not_found,
-            edit_times=self.state.edit_times,
-            now=self.now,
-        )
+    def awaiting(
+        self, items: Sequence[LibraryItem], winners: Mapping[int, SimklRating]
+    ) -> dict[str, int]:
+        """Ratings only Kodi has, of items the baseline does not know (all of them at the
+        first run): sent only once the user agrees."""
+        if self.state.seen is None:
+            return kodi_only(items, winners)
+        unknown = {item_key(item) for item in items} - self.state.seen.keys()
+        return kodi_only(items, winners, unknown)
 
-    @property
-    def waiting(self) -> dict[str, int]:
-        """Ratings only Kodi has that wait for the user's consent."""
-        if not self.baseline:
-            return self.first_run_kodi_only
-        return {} if self.state.kodi_only else dict(self.state.awaiting)
-
-    def describe_waiting(self) -> list[dict]:
-        described = []
-        for key, value in sorted(self.waiting.items()):
-            item = self.library.get(key)
-            if item is not None:
-                entry = {"kind": item.kind.name, "kodi_id": item.kodi_id, "title": item.title}
-                described.append({**entry, "year": item.year, "to": value})
-        return described
-
-    def send(self, client: SimklClient, wait: Callable[[float], bool]) -> PushResult:
-        if self.plan.pushes:
-            self.result = send_pushes(client, self.plan.pushes, wait=wait)
-        return self.result
-
-    def commit(
+    def baseline(
         self,
-        state: SyncState,
         items: Sequence[LibraryItem],
         winners: Mapping[int, SimklRating],
-        pull: Plan,
         written: WriteResult,
-    ) -> None:
-        """The new baseline: what Kodi holds now, but for edits Simkl has not confirmed."""
-        old = self.state
+        awaiting: Mapping[str, int],
+    ) -> TwoWayState:
+        """What the next run compares Kodi with: Kodi now, with this run's writes."""
         seen = {item_key(item): kodi_value(item) for item in items}
         for write in written.applied:
             seen[item_key(write.item)] = write.value
-        pending = {p.key for p in self.result.failed + self.result.not_found}
-        pending |= {p.key for p in self.plan.not_found_again}
-        pending |= {p.key for p in self.plan.pushes} - {p.key for p in self.result.confirmed}
-        for key in pending:
-            seen[key] = (old.seen or {}).get(key, 0)
-        awaiting = dict(self.waiting if not self.baseline else old.awaiting)
-        if old.kodi_only == KODI_ONLY_KEEP:
-            awaiting = {}
-        elif old.kodi_only == KODI_ONLY_SEND:
-            awaiting = {k: v for k, v in awaiting.items() if k in pending}
         for key in awaiting:
-            seen[key] = 0  # so consent makes them edits
-        not_found = {k: v for k, v in old.not_found.items() if k in pending}
-        for push in self.result.not_found:
-            not_found[push.key] = ids_fingerprint(push.ids)
-        state.two_way = TwoWayState(
-            seen=seen,
-            links={
-                item_key(item): source_of(winners[id(item)])
-                for item in items
-                if id(item) in winners
-            },
-            edit_times={k: old.edit_times.get(k, self.now) for k in pending},
-            not_found=not_found,
-            awaiting=awaiting,
-            kodi_only=old.kodi_only,
-        )
-        _patch_cache(state, self.result, winners)
+            seen.pop(key, None)
+        links = {
+            item_key(item): source_of(winners[id(item)]) for item in items if id(item) in winners
+        }
+        return TwoWayState(seen=seen, links=links, awaiting=dict(awaiting))
 
 
-def _patch_cache(state: SyncState, result: PushResult, winners: Mapping[int, SimklRating]) -> None:
-    """Simkl holds the pushed values now: so does the cache, or a cached run would undo them."""
-    pushed = {}
-    for push in result.confirmed:
-        winner = winners.get(id(push.item))
-        if winner is not None:
-            pushed[source_of(winner)] = push.value
-    if not pushed:
-        return
-    for name, rows in list(state.ratings.items()):
-        patched = []
-        for rating in rows:
-            value = pushed.get(source_of(rating))
-            if value is None:
-                patched.append(rating)
-            elif value:
-                patched.append(replace(rating, rating=Rating(value)))
-        state.ratings[name] = patched
+class OneWay:
+    """The phase with two-way off: no edit, nothing awaiting, no baseline."""
+
+    enabled = False
+    changed: set[str] = set()
+
+    def find(self, items, old, new) -> dict[str, Edit]:  # TwoWay's signature
+        return {}
+
+    def awaiting(self, items, winners) -> dict[str, int]:
+        return {}
+
+    def baseline(self, items, winners, written, awaiting) -> TwoWayState:
+        return TwoWayState()
