@@ -42,7 +42,7 @@ from kodi_addon_checker.record import INFORMATION, PROBLEM, WARNING, Record
 from kodi_addon_checker.reporter import Reporter, ReportManager
 
 ROOT = build_zip.ROOT
-BRANCHES = ("matrix", "nexus", "omega")
+BRANCHES = ("matrix", "nexus", "omega", "piers")  # Kodi 19 to 22
 STRICT_BRANCHES = frozenset({"matrix"})
 # What the official repository offers (confirmed versions, see the ecosystem reference §10).
 MIRROR_MODULES = {

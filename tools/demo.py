@@ -3,8 +3,8 @@
 Starts Kodi with a small sample library and the sandbox with a sample account, installs the
 add-on from its zip, signs in with Simkl's device sign-in (AUTH V2: the window shows the code and
 a QR code; the code is approved in the sandbox, as you would on simkl.com/pin), syncs, prints the
-library's ratings before and after and the report, saves screenshots to test-output/demo/, and
-shuts everything down.
+library's ratings before and after and the report, saves the sign-in window and the sync's summary
+notification to test-output/demo/ (and says where), and shuts everything down.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,7 @@ from tests.e2e.host import tmpfs_workdir, wait_for  # noqa: E402
 from tests.e2e.kodi_harness import KodiInstance  # noqa: E402
 from tests.e2e.library_gen import LibrarySpec  # noqa: E402
 from tests.e2e.simkl_account import INVALID_RATING, build_account  # noqa: E402
+from tests.e2e.toast import CLOSING, wait_for_toast, wait_until_no_toast  # noqa: E402
 from tests.sandbox.simkl_sandbox import SimklSandbox  # noqa: E402
 
 OUT = ROOT / "test-output" / "demo"
@@ -53,6 +55,11 @@ def sign_in(kodi: KodiInstance, sandbox: SimklSandbox, addon: AddonDriver) -> No
     print("…approving it in the sandbox, as you would on simkl.com")
     sandbox.approve(code)
     wait_for(addon.credentials_path.exists, timeout=30, message="sign-in")
+    # "Signed in to Simkl as …" comes as a toast: let it go by, so that the picture of the
+    # sync's summary shows the summary (a toast asked for while one closes would be lost)
+    wait_for_toast(kodi, timeout=15)
+    wait_until_no_toast(kodi)
+    time.sleep(CLOSING)
     creds = json.loads(addon.credentials_path.read_text())
     print(
         f"Signed in with AUTH V{creds['auth_version']} (scope {creds['scope']}, "
@@ -88,7 +95,7 @@ def main() -> int:
             before = addon.ratings()
             sign_in(kodi, sandbox, addon)
             report = addon.run("sync")
-            wait_for(lambda: True, timeout=1)
+            wait_for_toast(kodi)
             kodi.screenshot(OUT / "sync-summary.png")
             after = addon.ratings()
             print("\nKodi's 'My rating' (userrating), * = changed by the sync:")
@@ -101,10 +108,9 @@ def main() -> int:
                 print(f"  {name:7} " + ", ".join(f"{k}={v}" for k, v in counts.items() if v))
             for item in report["unmatched_items"]:
                 print(f"  not in library: {item['title']} ({item['year']}) {item['ids']}")
-            print(
-                f"\nScreenshots: {(OUT / 'sign-in.png').relative_to(ROOT)}, "
-                f"{(OUT / 'sync-summary.png').relative_to(ROOT)}"
-            )
+            print()
+            for what, name in (("sign-in window", "sign-in"), ("sync's summary", "sync-summary")):
+                print(f"The {what}, pictured: {(OUT / f'{name}.png').relative_to(ROOT)}")
             print(
                 "With a real account: install the zip in your Kodi (README, 'Install in "
                 "Kodi'), leave the API address at https://api.simkl.com and sign in."

@@ -25,18 +25,16 @@ STRINGS = [
     (30020, "TYPE_MOVIES", "movies"),
     (30021, "TYPE_SHOWS", "TV shows"),
     (30022, "TYPE_ANIME", "anime"),
-    # Summaries
-    (30030, "SUMMARY_OK", "{updated} updated, {unchanged} unchanged, {unmatched} not in library"),
-    (
-        30031,
-        "SUMMARY_PREVIEW",
-        "Preview: {updated} would change, {unchanged} unchanged, {unmatched} not in library",
-    ),
-    (30032, "SUMMARY_CANCELLED", "Sync stopped. {updated} ratings were written before it stopped."),
-    (30034, "SUMMARY_NOTHING_NEW", "Nothing new on Simkl: your ratings are up to date."),
-    (30035, "SUMMARY_CLEARED", "{cleared} ratings removed on Simkl were cleared."),
-    (30036, "SUMMARY_KEPT", "{kept} ratings you changed in Kodi were kept."),
-    (30033, "SUMMARY_FAILED_WRITES", "{failed} ratings could not be written (see the report)."),
+    # Summaries: one line in Estuary's toast (about 31 characters, kodi/messages.py); the first
+    # names what the run did, the clauses after it ({count} ...) what else happened
+    (30030, "SUMMARY_OK", "{updated} updated"),
+    (30031, "SUMMARY_PREVIEW", "Preview: {updated} would change"),
+    (30032, "SUMMARY_CANCELLED", "Sync stopped: {updated} updated"),
+    (30034, "SUMMARY_NOTHING_NEW", "Nothing new on Simkl"),
+    (30600, "SUMMARY_UNMATCHED", "{count} not in library"),
+    (30035, "SUMMARY_CLEARED", "{count} cleared"),
+    (30036, "SUMMARY_KEPT", "{count} Kodi edits kept"),
+    (30033, "SUMMARY_FAILED_WRITES", "{count} not written"),
     # Errors, by the error code in the report
     (30040, "ERROR_SIGNED_OUT", "Simkl signed you out. Sign in again to sync your ratings."),
     (
@@ -116,7 +114,7 @@ STRINGS = [
         "NOTICE_OFFLINE",
         "Simkl has not been reachable for over an hour. The add-on keeps trying.",
     ),
-    (30528, "SUMMARY_HELD", "{count} removals wait for your OK."),
+    (30528, "SUMMARY_HELD", "{count} removals held"),  # a toast clause (kodi/messages.py)
     (30529, "REPORT_HELD", "Removed on Simkl, kept in Kodi until you agree:"),
     (30530, "REPORT_PARKED", "Not taken by Simkl (sent again when their ids change):"),
     # A rating given in the add-on's window or action, on Simkl
@@ -253,11 +251,7 @@ STRINGS = [
         "Not written: Simkl does not say whether these anime are films or series, and only a "
         "TMDb number (which differs for films and series) found a library item:",
     ),
-    (
-        30097,
-        "SUMMARY_KIND_UNKNOWN",
-        "{count} anime could not be placed safely (see the report).",
-    ),
+    (30097, "SUMMARY_KIND_UNKNOWN", "{count} anime not placed"),
     # Two-way sync
     # A shared library (several devices)
     (
@@ -289,12 +283,8 @@ STRINGS = [
         "HOUSEHOLD_HINT",
         "Shared library: open Simkl Ratings Sync to choose whether this device syncs it.",
     ),
-    (30400, "SUMMARY_PUSHED", "{pushed} sent to Simkl."),
-    (
-        30401,
-        "SUMMARY_PUSH_FAILED",
-        "{failed} could not be sent to Simkl yet; they go out at the next sync.",
-    ),
+    (30400, "SUMMARY_PUSHED", "{count} sent to Simkl"),
+    (30401, "SUMMARY_PUSH_FAILED", "{count} not sent yet"),
     (
         30402,
         "ASK_SEND_KODI_ONLY",

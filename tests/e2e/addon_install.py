@@ -17,6 +17,7 @@ import importlib.util
 import shutil
 import subprocess
 import sys
+import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Mapping
@@ -103,22 +104,32 @@ def module_addon_xml(addon_id: str, name: str, version: str, summary: str) -> st
 
 def kodi_requests_packages(cache: Path | None = None) -> Path:
     """A folder with ``REQUESTS_PINS`` installed as pure-Python wheels (for Python 3.8 and
-    later), made once per venv with pip; reused while the pins stay the same."""
+    later), made once per venv with pip; reused while the pins stay the same.
+
+    Suites on several Kodis may start side by side on one venv: each installs into a folder of
+    its own and renames it into place, and whichever comes second uses the first one's."""
     key = hashlib.sha256("\n".join(REQUESTS_PINS).encode()).hexdigest()[:12]
     folder = (cache or Path(sys.prefix) / "kodi-modules") / key
-    done = folder / ".complete"
-    if done.is_file():
+    if (folder / ".complete").is_file():
         return folder
-    shutil.rmtree(folder, ignore_errors=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=folder.parent))
     command = [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "--no-compile", "--target", str(folder), "--only-binary=:all:", "--implementation", "py",
+        "--no-compile", "--target", str(partial), "--only-binary=:all:", "--implementation", "py",
         "--python-version", "3.8", "--platform", "any", *REQUESTS_PINS,
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
+        shutil.rmtree(partial, ignore_errors=True)
         raise RuntimeError(f"pip could not fetch {REQUESTS_PINS}:\n{result.stderr[-2000:]}")
-    done.write_text("\n".join(REQUESTS_PINS), encoding="utf-8")
+    (partial / ".complete").write_text("\n".join(REQUESTS_PINS), encoding="utf-8")
+    if folder.is_dir() and not (folder / ".complete").is_file():
+        shutil.rmtree(folder, ignore_errors=True)  # left by an interrupted run of old
+    try:
+        partial.rename(folder)
+    except OSError:  # another run put its complete copy there first
+        shutil.rmtree(partial, ignore_errors=True)
     return folder
 
 

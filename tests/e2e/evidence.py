@@ -12,7 +12,7 @@ import struct
 import subprocess
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # -- screenshots ----------------------------------------------------------------------------
@@ -53,6 +53,12 @@ class Screenshot:
     width: int
     height: int
     distinct_colours: int  # in a pixel sample; 1 means a blank (single-colour) screen
+    rgb: bytes = field(default=b"", repr=False)  # 8-bit RGB rows (from xwd; empty otherwise)
+
+    def luma(self, x: int, y: int) -> int:
+        """Brightness of one pixel: the mean of its red, green and blue (0 to 255)."""
+        i = (y * self.width + x) * 3
+        return sum(self.rgb[i : i + 3]) // 3
 
 
 def _channel_offset(mask: int, little_endian: bool) -> int:
@@ -145,7 +151,7 @@ def capture_display(display: str, path: Path, settle_timeout: float = 10.0) -> S
     if shutil.which("xwd"):
         width, height, rgb = xwd_to_rgb(_stable_dump(display, settle_timeout))
         path.write_bytes(rgb_to_png(width, height, rgb))
-        return Screenshot(path, width, height, _distinct_colours(rgb))
+        return Screenshot(path, width, height, _distinct_colours(rgb), rgb)
     if shutil.which("import"):
         subprocess.run(
             ["import", "-display", display, "-window", "root", f"png:{path}"],

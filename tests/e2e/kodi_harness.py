@@ -158,6 +158,7 @@ class KodiInstance:
         start_timeout: float = 90.0,
         video_database: MySqlSettings | None = None,
         video_store: VideoStore | None = None,
+        screen: str = SCREEN,
     ):
         self.workdir = Path(workdir) if workdir is not None else tmpfs_workdir()
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -167,6 +168,7 @@ class KodiInstance:
                 "host folder mounted at the same path inside the chroot"
             )
         self._fixed_display = display
+        self.screen = screen  # Xvfb's WIDTHxHEIGHTxDEPTH; Kodi fills it (Estuary scales)
         self.display_number: int | None = display
         # The webserver stays off unless a test turns it on (set_web_server), on this port.
         self.http_port = http_port or free_port()
@@ -340,8 +342,9 @@ class KodiInstance:
         for _attempt in range(5):
             number = self._fixed_display or pick_display()
             log = open(self.workdir / "xvfb.log", "ab")  # noqa: SIM115 - owned by Popen
+            command = [XVFB_BIN, f":{number}", "-screen", "0", self.screen, "-nolisten", "tcp"]
             proc = subprocess.Popen(
-                [XVFB_BIN, f":{number}", "-screen", "0", SCREEN, "-nolisten", "tcp", "-noreset"],
+                [*command, "-noreset"],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

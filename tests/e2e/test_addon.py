@@ -11,6 +11,9 @@ from tests.sandbox.simkl_sandbox import SimklSandbox
 from .addon_driver import AddonDriver
 from .host import wait_for
 from .simkl_account import PRE_RATED, Account
+from .toast import wait_for_toast
+
+VIEWER = "Window.IsActive(textviewer)"  # the preview's report
 
 
 def test_login_shows_the_code_stores_the_token_and_a_later_sync_needs_no_sign_in(
@@ -22,6 +25,7 @@ def test_login_shows_the_code_stores_the_token_and_a_later_sync_needs_no_sign_in
     addon.wait_for_pin_window()
     codes = [c["user_code"] for c in wait_for(sandbox.pending_codes, timeout=20)]
     assert len(codes) == 1
+    wait_for(addon.qr_images, timeout=10, message="the QR code")  # the picture shows it
     shot = kodi.screenshot(test_output / "sign-in.png")
     assert shot.distinct_colours > 8
     sandbox.approve(codes[0])  # the user enters the code on simkl.com
@@ -53,6 +57,7 @@ def test_sync_lands_every_rating_on_the_right_item(
     signed_in.set_rating("movie", invalid_title, PRE_RATED)
     sandbox.clear_requests()
     report = signed_in.run("sync")
+    wait_for_toast(pristine_kodi)  # the summary, pictured (resources/screenshots)
     pristine_kodi.screenshot(test_output / "sync-summary.png")
     assert report["result"] == "ok", report
     ratings = signed_in.ratings()
@@ -75,6 +80,7 @@ def test_preview_writes_nothing_and_reports_what_would_change(
     pristine_kodi.install_write_counter()
     pristine_kodi.reset_write_counter()
     report = signed_in.run("preview")
+    wait_for(lambda: pristine_kodi.info_booleans([VIEWER])[VIEWER], timeout=15, message=VIEWER)
     pristine_kodi.screenshot(test_output / "preview.png")
     pristine_kodi.dismiss_dialogs()
     assert report["dry_run"] is True

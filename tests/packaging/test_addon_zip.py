@@ -14,7 +14,7 @@ import pytest
 from .conftest import ROOT
 
 ADDON_ID, VERSION = build_zip.addon_identity(ROOT)
-DEV_ONLY_DIRS = {"tests", "tools", ".ci", "repository.simkl.ratings", "dist", ".venv"}
+DEV_ONLY_DIRS = {"tests", "tools", "docs", ".ci", "repository.simkl.ratings", "dist", ".venv"}
 CLI_PACKAGE = "lib/simkl_ratings/cli"  # the command-line runner: pip only, never in Kodi
 DEV_ONLY_FILES = {"Makefile", "pyproject.toml", ".gitattributes", ".gitignore"}
 REGULAR_0644 = 0o100644

@@ -41,7 +41,7 @@ def test_sync_when_signed_in_writes_reports_and_tells_the_user(env):
     report = env.report()
     assert report["result"] == "ok"
     assert report["unmatched_items"][0]["title"] == "Elsewhere"
-    assert env.messages() == ["2 updated, 0 unchanged, 1 not in library"]
+    assert env.messages() == ["2 updated · 1 not in library"]
     progress = env.state.progress[0]
     assert type(progress).__name__ == "DialogProgress"
     assert progress.closed
@@ -301,7 +301,7 @@ def test_service_syncs_in_the_background_after_the_startup_delay(env):
     assert env.kodi.rating("movies", 1) == 6
     assert [type(p).__name__ for p in env.state.progress] == ["DialogProgressBG"]
     assert env.state.modal_dialogs() == []
-    assert env.messages() == ["2 updated, 0 unchanged, 1 not in library"]
+    assert env.messages() == ["2 updated · 1 not in library"]
 
 
 @responses.activate

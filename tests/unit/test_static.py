@@ -1,4 +1,5 @@
-"""Static checks on the add-on's files: strings, settings, entry points, layering, metadata."""
+"""Static checks on the add-on's files: settings, entry points, layering, metadata (string ids:
+test_string_ids.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import xml.etree.ElementTree as ET
 from dataclasses import fields
 
 from simkl_ratings.core.config import Settings
-from simkl_ratings.kodi import strings
 
 from tests.fakes.kodi_state import read_strings
 from tests.images import PNG_RGB, jpeg_size, png_size
@@ -19,48 +19,6 @@ LIB = ROOT / "lib" / "simkl_ratings"
 SETTINGS = ET.parse(ROOT / "resources" / "settings.xml").getroot()
 ADDON = ET.parse(ROOT / "addon.xml").getroot()
 PO_IDS = set(read_strings())
-
-
-def settings_string_ids() -> set[int]:
-    ids = set()
-    for element in SETTINGS.iter():
-        for attribute in ("label", "help"):
-            if element.get(attribute, "").isdigit():
-                ids.add(int(element.get(attribute)))
-        if element.tag == "heading" and (element.text or "").isdigit():
-            ids.add(int(element.text))
-    return ids
-
-
-def code_string_ids() -> set[int]:
-    names = {n: v for n, v in vars(strings).items() if n.isupper()}
-    used = set()
-    for path in LIB.rglob("*.py"):
-        if path.name == "strings.py":
-            continue
-        text = path.read_text(encoding="utf-8")
-        used |= {names[n] for n in re.findall(r"\bS\.([A-Z_]+)\b", text) if n in names}
-    return used
-
-
-def addon_xml_string_ids() -> set[int]:
-    """The add-on's strings addon.xml labels name: $ADDON[script.simkl.ratings 30700]."""
-    text = (ROOT / "addon.xml").read_text(encoding="utf-8")
-    return {int(i) for i in re.findall(r"\$ADDON\[script\.simkl\.ratings (\d+)\]", text)}
-
-
-def test_every_string_id_used_exists_in_strings_po():
-    assert code_string_ids() - PO_IDS == set()
-    assert settings_string_ids() - PO_IDS == set()
-    assert addon_xml_string_ids() - PO_IDS == set()
-
-
-def test_every_string_in_strings_po_is_used():
-    assert PO_IDS - code_string_ids() - settings_string_ids() - addon_xml_string_ids() == set()
-
-
-def test_string_ids_stay_in_the_add_on_range():
-    assert all(30000 <= i <= 30999 for i in PO_IDS)
 
 
 def test_every_visible_setting_has_a_label_and_a_help_text():
@@ -154,9 +112,22 @@ def test_the_context_menu_items_are_distinct_and_their_script_ships():
         assert "Integer.IsGreater(ListItem.DBID,0)" in item.findtext("visible")
 
 
+def test_news_is_this_versions_changelog_entry():
+    """The add-on ships as the version in addon.xml: <news> (what Kodi and the official
+    repository show) starts with it and is the newest entry of changelog.txt, and the
+    command-line runner's package has the same version."""
+    version = ADDON.get("version")
+    news = ADDON.find("./extension[@point='xbmc.addon.metadata']/news").text or ""
+    assert news.startswith(f"v{version} ")
+    changelog = (ROOT / "changelog.txt").read_text(encoding="utf-8")
+    assert changelog.split("\n\n")[0].strip() == news.strip()
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^version = "(.+)"$', pyproject, re.M).group(1) == version
+
+
 def test_icon_and_fanart_meet_the_repository_rules():
     width, height, color_type = png_size(ROOT / "resources" / "icon.png")
-    assert (width, height) in ((256, 256), (512, 512))
-    assert color_type == PNG_RGB
+    assert (width, height) == (512, 512)  # the repository takes 256 or 512; Kodi shows 512
+    assert color_type == PNG_RGB  # no alpha channel
     assert jpeg_size(ROOT / "resources" / "fanart.jpg") == (1920, 1080)
     assert (ROOT / "resources" / "fanart.jpg").stat().st_size < 1_000_000

@@ -45,7 +45,7 @@ def test_ratings_only_in_kodi_are_sent_after_a_yes_in_the_same_action(env):
     assert body["movies"][0]["ids"] == {"imdb": "tt0000404"}
     assert body["movies"][0]["rating"] == 8
     assert env.report()["types"]["movies"]["pushed"] == 1
-    assert "1 sent to Simkl." in env.messages()[-1]
+    assert env.messages()[-1] == "0 updated · 1 sent to Simkl"
 
 
 @responses.activate

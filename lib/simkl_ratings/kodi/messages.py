@@ -31,6 +31,10 @@ TYPE_STRINGS = {"movies": S.TYPE_MOVIES, "shows": S.TYPE_SHOWS, "anime": S.TYPE_
 KIND_STRINGS = {"movie": S.TYPE_MOVIES, "tvshow": S.TYPE_SHOWS}
 RESULT_STRINGS = {"ok": S.RESULT_OK, "error": S.RESULT_ERROR, "cancelled": S.RESULT_CANCELLED}
 REPORT_LIST_LIMIT = 500
+# A notification is one line in Estuary's toast, 450 of its 1920 units wide: about 31
+# characters at 720p and 1080p on every Kodi (tests/e2e/test_toast.py measures it).
+TOAST_CHARS = 31
+CLAUSE_SEPARATOR = " · "
 PUSH_COUNTS = ("pushed", "push_removed", "push_not_found", "push_failed")
 # The report viewer's lists of items, in the order a user wants to read them.
 ITEM_SECTIONS = (
@@ -81,7 +85,8 @@ def quota_text(ctx: AddonContext, until: datetime | None) -> str:
 
 
 def summary_text(ctx: AddonContext, report: Report) -> str:
-    """The one-line notification after a run."""
+    """The one-line notification after a run: what it did, then what else happened, as much
+    as fits the toast (the report has everything)."""
     totals = report.totals()
     if report.result == RESULT_ERROR:
         return error_text(ctx, report.error_code)
@@ -90,27 +95,31 @@ def summary_text(ctx: AddonContext, report: Report) -> str:
     if report.activities_unchanged:
         return ctx.localize(S.SUMMARY_NOTHING_NEW)
     string_id = S.SUMMARY_PREVIEW if report.dry_run else S.SUMMARY_OK
-    text = ctx.localize(
-        string_id,
-        updated=totals.updated,
-        unchanged=totals.unchanged,
-        unmatched=totals.unmatched,
+    clauses = (  # problems first, then changes, then what stays the same run after run
+        (totals.failed, S.SUMMARY_FAILED_WRITES),
+        (totals.push_failed, S.SUMMARY_PUSH_FAILED),
+        (totals.clears_held, S.SUMMARY_HELD),
+        (totals.pushed + totals.push_removed, S.SUMMARY_PUSHED),
+        (totals.cleared, S.SUMMARY_CLEARED),
+        (totals.kept_local, S.SUMMARY_KEPT),
+        (totals.kind_unknown, S.SUMMARY_KIND_UNKNOWN),
+        (totals.unmatched, S.SUMMARY_UNMATCHED),
     )
-    if totals.cleared:
-        text += " " + ctx.localize(S.SUMMARY_CLEARED, cleared=totals.cleared)
-    if totals.kept_local:
-        text += " " + ctx.localize(S.SUMMARY_KEPT, kept=totals.kept_local)
-    if totals.pushed or totals.push_removed:
-        text += " " + ctx.localize(S.SUMMARY_PUSHED, pushed=totals.pushed + totals.push_removed)
-    if totals.push_failed:
-        text += " " + ctx.localize(S.SUMMARY_PUSH_FAILED, failed=totals.push_failed)
-    if totals.kind_unknown:
-        text += " " + ctx.localize(S.SUMMARY_KIND_UNKNOWN, count=totals.kind_unknown)
-    if totals.failed:
-        text += " " + ctx.localize(S.SUMMARY_FAILED_WRITES, failed=totals.failed)
-    if totals.clears_held:
-        text += " " + ctx.localize(S.SUMMARY_HELD, count=totals.clears_held)
-    return text
+    return one_line(
+        ctx.localize(string_id, updated=totals.updated),
+        [ctx.localize(clause, count=count) for count, clause in clauses if count],
+    )
+
+
+def one_line(first: str, clauses: list[str], limit: int = TOAST_CHARS) -> str:
+    """``first``, then the clauses in their order for as long as the line stays within
+    ``limit`` characters; the first clause that does not fit ends it."""
+    line = first
+    for clause in clauses:
+        if len(line) + len(CLAUSE_SEPARATOR) + len(clause) > limit:
+            break
+        line += CLAUSE_SEPARATOR + clause
+    return line
 
 
 def _item_line(item: dict[str, Any]) -> str:
