@@ -46,6 +46,11 @@ SCREENSHOTS = (
     ),
     Shot("sync-summary.png", "test_sync_lands_every_rating_on_the_right_item", "sync-summary.png"),
     Shot("preview.png", "test_preview_writes_nothing_and_reports_what_would_change", "preview.png"),
+    Shot(
+        "rating-dialog.png",
+        "test_a_movie_played_to_the_end_asks_and_a_number_key_rates_it",
+        "rating-dialog.png",
+    ),
 )
 
 

@@ -137,6 +137,8 @@ def test_a_movie_played_to_the_end_asks_and_a_number_key_rates_it(
     play(rater, {"movieid": movie})  # the whole clip, no seek
     wait_ended(rater)
     wait_rate_window(rater)
+    # the add-on's screenshot (make screenshots): no toast of an earlier test over it
+    wait_for(lambda: not rater.info_booleans([TOAST])[TOAST], 10, 0.2, "an earlier toast")
     shot = rater.screenshot(test_output / "rating-dialog.png", settle_timeout=3)
     assert shot.distinct_colours > 8
     assert control_label(rater, TITLE) == "E2E Clip Movie (2001)"
