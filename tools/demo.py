@@ -112,8 +112,8 @@ def main() -> int:
             for what, name in (("sign-in window", "sign-in"), ("sync's summary", "sync-summary")):
                 print(f"The {what}, pictured: {(OUT / f'{name}.png').relative_to(ROOT)}")
             print(
-                "With a real account: install the zip in your Kodi (README, 'Install in "
-                "Kodi'), leave the API address at https://api.simkl.com and sign in."
+                "With a real account: install the zip in your Kodi (README, 'Install'), "
+                "leave the API address at https://api.simkl.com and sign in."
             )
             return 0 if report["result"] == "ok" else 1
         finally:

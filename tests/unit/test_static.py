@@ -131,3 +131,16 @@ def test_icon_and_fanart_meet_the_repository_rules():
     assert color_type == PNG_RGB  # no alpha channel
     assert jpeg_size(ROOT / "resources" / "fanart.jpg") == (1920, 1080)
     assert (ROOT / "resources" / "fanart.jpg").stat().st_size < 1_000_000
+
+
+def test_the_readme_reads_in_five_minutes_and_every_link_of_the_docs_resolves():
+    """At most 250 lines; what moved to docs/ is linked, and every local link there lands."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 250
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text("utf-8")):
+            if not target.startswith(("http://", "https://")):
+                assert (page.parent / target).exists(), (page.name, target)
+    for doc in ("RUNNER", "HOUSEHOLD", "TWO-WAY", "ARCHITECTURE", "TESTED-ON", "PERFORMANCE"):
+        assert f"docs/{doc}.md" in readme
