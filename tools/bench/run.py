@@ -51,7 +51,7 @@ def run_engine(quick: bool) -> list[dict[str, Any]]:
     sizes = engine_bench.SIZES
     if quick:
         sizes = tuple((items // 10, ratings // 10) for items, ratings in sizes)
-    return engine_bench.run_sizes(sizes, repeats=3 if quick else 5, log=log)
+    return engine_bench.run_sizes(sizes, repeats=3 if quick else 9, log=log)
 
 
 def run_kodi(args: argparse.Namespace, facts: dict[str, Any]) -> KodiResults:

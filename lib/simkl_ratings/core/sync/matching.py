@@ -85,9 +85,10 @@ class LibraryIndex:
                 first = values.setdefault(value, item)
                 if first is not item:
                     self._shared.setdefault((kind, id_type, value), [first]).append(item)
-            name = normalise_title(item.title) if titles and item.year and item.title else ""
-            if name:
-                self._by_title.setdefault((kind, name, item.year), []).append(item)
+            if titles and item.year and item.title:
+                name = normalise_title(item.title)
+                if name:  # a title of punctuation alone is no title
+                    self._by_title.setdefault((kind, name, item.year), []).append(item)
 
     def item(self, key: str) -> LibraryItem | None:
         """The item behind a write-record key ("movie:12"), if it is still in the library."""

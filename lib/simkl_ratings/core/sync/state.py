@@ -61,12 +61,9 @@ class Pending:
 
     @classmethod
     def from_json(cls, raw: Any) -> Pending:
-        value = raw["value"]
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-            raise ValueError(f"bad rating {value!r}")
         attempts = raw.get("attempts", 0)
         return cls(
-            value=value,
+            value=_kodi_value(raw["value"]),
             since=str(raw.get("since") or ""),
             explicit=raw.get("explicit") is True,
             attempts=attempts if isinstance(attempts, int) and attempts >= 0 else 0,
@@ -89,11 +86,8 @@ class Parked:
 
     @classmethod
     def from_json(cls, raw: Any) -> Parked:
-        value = raw["value"]
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-            raise ValueError(f"bad rating {value!r}")
         reason = str(raw.get("reason") or "")
-        return cls(value, str(raw["ids"]), reason, raw.get("explicit") is True)
+        return cls(_kodi_value(raw["value"]), str(raw["ids"]), reason, raw.get("explicit") is True)
 
 
 @dataclass
@@ -120,14 +114,16 @@ class TwoWayState:
         )
 
 
+def _kodi_value(value: Any) -> int:
+    """A Kodi rating as the file keeps it: 0..10 (anything else makes the file unreadable)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        raise ValueError(f"bad rating {value!r}")
+    return value
+
+
 def _values(raw: Any) -> dict[str, int]:
-    """Kodi ratings by item key: 0..10 only (anything else makes the file unreadable)."""
-    values: dict[str, int] = {}
-    for key, value in (raw or {}).items():
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-            raise ValueError(f"bad rating {value!r}")
-        values[str(key)] = value
-    return values
+    """Kodi ratings by item key."""
+    return {str(key): _kodi_value(value) for key, value in (raw or {}).items()}
 
 
 def _texts(raw: Any) -> dict[str, str]:
