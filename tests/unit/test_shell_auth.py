@@ -57,7 +57,7 @@ def store_v2(env, *, expires_in: float = 604800, issued: datetime | None = None)
 
 
 @responses.activate
-def test_v2_sign_in_shows_code_url_and_a_qr_code_then_stores_the_tokens(env):
+def test_v2_sign_in_shows_code_url_and_a_qr_code_then_stores_the_tokens(env, monkeypatch):
     responses.post(f"{API}/oauth2/device", json=DEVICE)
     responses.post(f"{API}/oauth2/token", status=400, json={"error": "authorization_pending"})
     responses.post(f"{API}/oauth2/token", json=TOKENS)
@@ -66,8 +66,17 @@ def test_v2_sign_in_shows_code_url_and_a_qr_code_then_stores_the_tokens(env):
     env.state.on_wait = lambda _s: qr_files.append(
         any(name.startswith("sign-in-qr-") for name in os.listdir(env.profile))
     )
+    at_close: list[list[str]] = []
+    closing = pin_dialog.xbmcgui.WindowXMLDialog.close
+
+    def close(window) -> None:  # what is left in the profile the moment the window goes
+        at_close.append([n for n in os.listdir(env.profile) if n.startswith("sign-in-qr-")])
+        closing(window)
+
+    monkeypatch.setattr(pin_dialog.xbmcgui.WindowXMLDialog, "close", close)
     script.main(["default.py", "login"])
     window = env.state.windows[0]
+    assert at_close == [[]]  # the image is deleted before the window closes, not after
     assert window.controls[pin_dialog.CODE].label == "[B]BDWP-HQPK[/B]"
     assert window.controls[pin_dialog.URL].label == "[B]https://simkl.com/pin[/B]"
     assert window.controls[pin_dialog.ENTER_CODE].label == "Your code"

@@ -83,8 +83,10 @@ class PinDialog(xbmcgui.WindowXMLDialog):
             self.getControl(PROGRESS).setPercent(100.0 * left / self._expires_in)
 
     def close(self) -> None:
-        """Close the window and delete its QR image."""
-        super().close()
+        """Delete the QR image, then close the window: once the window is gone, so is the
+        image (it carries a credential). The image control is emptied first, so nothing
+        draws a missing file."""
         self.setProperty(QR_PROPERTY, "")
         remove_qr_pngs(self.ctx.profile_dir)
         self.qr_path = None
+        super().close()
