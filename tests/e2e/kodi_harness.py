@@ -749,10 +749,17 @@ class KodiInstance:
     def modal_dialog_open(self) -> bool:
         """True while a modal dialog covers the GUI.
 
-        The "Disabled add-ons" Yes/No question reports System.HasModalDialog false on Kodi 20.1,
-        so the yesnodialog window is checked explicitly.
+        The "Disabled add-ons" Yes/No question and a script's text viewer (the preview's
+        report) report System.HasModalDialog false on Kodi 20.1, so those windows are checked
+        explicitly: left open when Kodi quits, the script waiting on one is killed.
         """
-        state = self.info_booleans(["System.HasModalDialog", "Window.IsActive(yesnodialog)"])
+        state = self.info_booleans(
+            [
+                "System.HasModalDialog",
+                "Window.IsActive(yesnodialog)",
+                "Window.IsActive(textviewer)",
+            ]
+        )
         return any(state.values())
 
     def yesno_open(self) -> bool:

@@ -119,6 +119,7 @@ def test_kodi_quitting_while_simkl_does_not_answer_stops_the_add_on_at_once(
     killed, and the run reports itself cancelled."""
     sandbox.inject("/sync/activities", "stall", count=None, seconds=120)
     asked = sandbox.request_count("/sync/activities")
+    mark = kodi.log_mark()  # this test's Kodi runs only, not what earlier tests left
     try:
         kodi.execute_addon(ADDON_ID, ["sync"])
         wait_for(lambda: sandbox.request_count("/sync/activities") > asked, timeout=30)
@@ -133,7 +134,7 @@ def test_kodi_quitting_while_simkl_does_not_answer_stops_the_add_on_at_once(
     (test_output / "figures.json").write_text(json.dumps({"quit_seconds": round(quit_seconds, 2)}))
     assert kodi.last_exit_code == 0
     assert quit_seconds < 8, quit_seconds
-    log = kodi.read_log(include_previous_runs=True)
+    log = kodi.log_since(mark)
     assert "let's kill it" not in log.lower()
     assert "stopped while waiting for Simkl" in log
     assert signed_in.report()["result"] == "cancelled"
