@@ -8,6 +8,12 @@ export PYTHONDONTWRITEBYTECODE := 1
   test-installed clean repo check bench fuzz screenshots submission
 
 $(VENV)/.ready: pyproject.toml Makefile
+	@# Debian and Ubuntu ship Python's venv module in a package of its own
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { \
+	  echo "apt-get install python3-venv (Python cannot make a venv)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install \
+	    -y -qq --no-install-recommends python3-venv >/dev/null; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet "requests>=2.22" "pytest>=8" "responses>=0.23" "ruff>=0.6" \
