@@ -72,6 +72,15 @@ class State:
         self.playlist_position = -1  # the video playlist, as xbmc.PlayList reports it
         self.playlist_size = 0
         self.builtins: list[str] = []  # every xbmc.executebuiltin, in order
+        # a toast still on screen (real Kodi: until its time is up, nothing in between here)
+        # when a modal dialog opens: Kodi draws the toast above the dialog and hands it the
+        # first Back, and a toast closed early can stall Kodi's toast queue
+        self.toast_on_screen: str | None = None
+        self.toasts_under_modals: list[tuple[str, str]] = []  # (toast text, dialog kind)
+
+    def later(self) -> None:
+        """Time passes between two things the user does: a toast from before is gone."""
+        self.toast_on_screen = None
 
     def modal_dialogs(self) -> list[Any]:
         """Everything that would block the user: what the service must never open."""

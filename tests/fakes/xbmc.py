@@ -103,6 +103,9 @@ def sleep(millis: int) -> None:
     time.sleep(min(millis, 10) / 1000)
 
 
+TOAST_SECONDS = 5.0  # how long Kodi shows a toast by default
+
+
 class Monitor:
     """Abort is scripted: `state.aborted`, or after `abort_after_waits` waits. Waits are
     recorded and take at most 10 ms of real time, so loops run fast but genuinely wait."""
@@ -118,6 +121,8 @@ class Monitor:
             raise AssertionError("waitForAbort(0) waits until Kodi quits")
         state = kodi_state.state
         state.waits.append(timeout)
+        if timeout is not None and timeout >= TOAST_SECONDS:
+            state.toast_on_screen = None  # a toast's time is up
         if state.on_wait is not None:
             state.on_wait(timeout)
         if state.abort_after_waits is not None and len(state.waits) >= state.abort_after_waits:

@@ -14,7 +14,11 @@ NOTIFICATION_ERROR = "error"
 
 
 def _modal(kind: str, heading: str, message: str) -> None:
-    kodi_state.state.dialogs.append((kind, heading, message))
+    state = kodi_state.state
+    if state.toast_on_screen is not None:
+        state.toasts_under_modals.append((state.toast_on_screen, kind))
+    state.toast_on_screen = None
+    state.dialogs.append((kind, heading, message))
     if kodi_state.state.on_modal is not None:
         kodi_state.state.on_modal(kind)
 
@@ -24,6 +28,7 @@ class Dialog:
         kodi_state.state.notifications.append(
             {"heading": heading, "message": message, "icon": icon, "time": time, "sound": sound}
         )
+        kodi_state.state.toast_on_screen = message
 
     def ok(self, heading: str, message: str) -> bool:
         _modal("ok", heading, message)

@@ -4,6 +4,8 @@ every bad argument."""
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 
 import pytest
@@ -217,3 +219,33 @@ def test_a_bad_argument_is_a_message_and_a_log_line(env, monkeypatch, movie, wor
     assert env.kodi.write_calls == 0
     assert message in env.log_text()  # the same words in kodi.log
     assert "unexpected" not in env.log_text()
+
+
+def test_a_read_only_sign_in_hears_of_the_rating_in_the_question_once_then_in_a_toast(
+    env, monkeypatch, movie
+):
+    """The question says what became of the rating itself: a toast on top of it would take
+    its first Back (the fakes fail any test that leaves a toast under a dialog)."""
+    os.makedirs(env.profile, exist_ok=True)
+    with open(os.path.join(env.profile, "credentials.json"), "w") as stream:
+        json.dump(
+            {
+                "access_token": "simkl_at_readONLY000000000000000000000001",
+                "refresh_token": "simkl_rt_readONLY000000000000000000000001",
+                "client_id": "shell-client",
+                "auth_version": 2,
+                "scope": "media:read",
+                "expires_at": "2099-01-01T00:00:00Z",
+                "created_at": "2026-01-01T00:00:00Z",
+            },
+            stream,
+        )
+    env.state.yesno_answers = [False]  # not now
+    run_rate(env, monkeypatch, "dbtype=movie", f"dbid={movie}", "rating=4")
+    assert env.kodi.rating("movies", movie) == 4
+    (question,) = [text for kind, _, text in env.state.dialogs if kind == "yesno"]
+    assert question.startswith("Rated 4 in Kodi: Maleficent\nSending ratings to Simkl needs")
+    assert env.messages() == []
+    run_rate(env, monkeypatch, "dbtype=movie", f"dbid={movie}", "rating=5")
+    assert [kind for kind, _, _ in env.state.dialogs].count("yesno") == 1  # asked once
+    assert env.messages() == ["Rated 5 in Kodi: Maleficent"]

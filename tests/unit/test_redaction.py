@@ -356,6 +356,7 @@ def test_the_add_on_shows_no_secret_anywhere(env, monkeypatch):
         f"{API}/sync/ratings/movies/{ALL_RATINGS}", status=400, json={"error": device[:60]}
     )
     script.main(["default.py", "rebuild"])
+    env.state.later()
     script.main(["default.py", "report"])
 
     def bug(*args, **kwargs):

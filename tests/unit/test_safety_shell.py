@@ -43,6 +43,7 @@ def seven_rated(env) -> list[dict]:
     serve(rows, "2026-05-14T06:43:20Z")
     script.main(["default.py", "sync"])
     assert [env.kodi.rating("movies", n) for n in range(1, 8)] == [7] * 7
+    env.state.later()
     return rows
 
 
@@ -64,11 +65,15 @@ def test_a_manual_run_asks_before_clearing_more_than_the_guard_allows(env, answe
     rows = seven_rated(env)
     serve(rows[-1:], "2026-05-15T08:00:00Z")  # seven un-rated on Simkl at once
     env.state.yesno_answers = [answer]
+    told = len(env.state.notifications)
     script.main(["default.py", "sync"])
     (question,) = [text for kind, _, text in env.state.dialogs if kind == "yesno"]
     assert question.startswith("7 ratings were removed on Simkl")
     assert "Film 1, Film 2, Film 3, Film 4, Film 5 …" in question
     assert ratings(env) == ([0] * 7 if answer else [7] * 7)
+    # one summary, after the question (a toast over it would take its first Back)
+    (summary,) = [n["message"] for n in env.state.notifications[told:]]
+    assert summary == ("0 updated · 7 cleared" if answer else "0 updated · 7 removals held")
     report = env.report()
     assert report["types"]["movies"]["cleared"] == (7 if answer else 0)
     assert report["types"]["movies"]["clears_held"] == (0 if answer else 7)
@@ -103,6 +108,7 @@ def test_an_empty_reply_is_a_question_in_a_manual_run_and_a_notice_in_the_servic
         "Simkl sent none of your movies ratings. Nothing was changed; the next sync asks again."
     ]
     env.state.aborted, env.state.abort_after_waits = False, None  # Kodi runs again
+    env.state.later()
     env.state.yesno_answers = [answer]
     script.main(["default.py", "sync"])
     (question,) = [text for kind, _, text in env.state.dialogs if kind == "yesno"]

@@ -128,6 +128,8 @@ def test_preview_writes_nothing_and_shows_what_would_change(env):
     assert kind == "textviewer"
     assert "Would change (preview, nothing was written):" in text
     assert "Maleficent (2014): - → 6" in text
+    assert text.startswith("Preview: 2 would change\n\n")  # the summary
+    assert env.state.notifications == []  # heads the viewer: no toast on top of it
     assert env.report()["dry_run"] is True
 
 
@@ -204,6 +206,7 @@ def test_report_viewer_shows_the_last_report_or_says_there_is_none(env):
     library(env)
     env.serve_ratings(movies=MOVIES, shows=SHOWS)
     script.main(["default.py", "sync"])
+    env.state.later()
     script.main(["default.py", "report"])
     kind, _, text = env.state.dialogs[-1]
     assert kind == "textviewer"

@@ -5,7 +5,8 @@ application layer (`core/app/rate.py`: Kodi at once, Simkl at once, the outbox o
 Called after the window has closed, never with a dialog open; the lock a running sync holds
 is waited for in core, and no question is asked while it is held. What became of the rating
 is said in one toast; a sign-in that is missing or may not write is said once (notices), and
-a read-only one is offered a new sign-in with write access, once.
+a read-only one is offered a new sign-in with write access, once (in the question, with no
+toast over it).
 """
 
 from __future__ import annotations
@@ -67,7 +68,6 @@ def _tell(
             text = f"{text} {ctx.localize(S.RATE_NOT_SIGNED_IN)}"
         notify(ctx, text)
     elif sent is Sent.READ_ONLY:
-        notify(ctx, _in_kodi(ctx, item, value))
         _ask_for_write_access(ctx, monitor, item, value)
     else:
         notify(ctx, ctx.localize(S.RATE_QUEUED, rating=value, title=title))
@@ -82,10 +82,14 @@ def _in_kodi(ctx: AddonContext, item: LibraryItem, value: int) -> str:
 def _ask_for_write_access(
     ctx: AddonContext, monitor: xbmc.Monitor, item: LibraryItem, value: int
 ) -> None:
-    """Once: sign in again with write access; then the rating goes out at once."""
+    """What became of the rating, and once: sign in again with write access; then the rating
+    goes out at once. Asked, the news is the question's first line, not a toast: a toast on
+    top of the question would take its first Back."""
+    told = _in_kodi(ctx, item, value)
     if not ctx.workspace(monitor).notices().first("rate-sign-in", "read_only"):
+        notify(ctx, told)
         return
-    if not Dialog().yesno(ctx.name, ctx.localize(S.ASK_WRITE_ACCESS)):
+    if not Dialog().yesno(ctx.name, f"{told}\n{ctx.localize(S.ASK_WRITE_ACCESS)}"):
         return
     try:
         if sign_in(ctx, monitor, write=True) is None:

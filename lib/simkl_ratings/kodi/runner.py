@@ -66,17 +66,16 @@ def run(
             outcome = _run_once(ctx, monitor, dry_run=dry_run, interactive=interactive, mode=mode)
             text = None
     report = outcome.report
-    if report is not None:
-        _tell(ctx, report, interactive, text)
-    if interactive and outcome.questions:
+    if interactive and outcome.questions:  # asked before the summary: no toast over a question
         yes = _ask(ctx, monitor, outcome)
         if yes:  # what the user agreed to, in the same action
             again = _run_once(
                 ctx, monitor, dry_run=dry_run, interactive=True, mode=mode, yes=(outcome, yes)
             )
             if again.report is not None:
-                _tell(ctx, again.report, interactive)
-                report = again.report
+                report, text = again.report, None
+    if report is not None:
+        _tell(ctx, report, interactive, text)
     return report
 
 
@@ -223,19 +222,21 @@ def _quiet(report: Report) -> bool:
 
 
 def _tell(ctx: AddonContext, report: Report, interactive: bool, text: str | None = None) -> None:
-    """After the lock is released: the summary (or `text`), and for a manual preview, the
-    viewer. In the background a problem is said once, not at every run (notices)."""
+    """After the lock is released and every question answered: the summary (or `text`) in a
+    toast, or for a manual preview in the viewer. In the background a problem is said once,
+    not at every run (notices)."""
     if report.error_code == QuotaExhausted.code:
         gate = ctx.workspace().quota_gate()
         if not (gate.first_notice() or interactive):
             LOG.info("Simkl's daily quota is still used up; this run made no request")
             return
         text = quota_text(ctx, gate.blocked_until())
-    if interactive:
+    if interactive and report.dry_run and report.result == RESULT_OK:
+        # the summary heads the viewer: a toast would sit on top of it and take its first Back
+        viewer = f"{summary_text(ctx, report)}\n\n{report_text(ctx, report.to_dict())}"
+        Dialog().textviewer(ctx.localize(S.ACTION_PREVIEW), viewer)
+    elif interactive:
         notify(ctx, text or summary_text(ctx, report), error=report.result != RESULT_OK)
-        if report.dry_run and report.result == RESULT_OK:
-            viewer = report_text(ctx, report.to_dict())
-            Dialog().textviewer(ctx.localize(S.ACTION_PREVIEW), viewer)
     else:
         _tell_background(ctx, report, text)
     if report.written_elsewhere:  # always said: two devices syncing one library is a mistake
