@@ -97,6 +97,9 @@ def rater(
     clips.reset(kodi)
     kodi.call("GUI.ActivateWindow", {"window": "home"})
     wait_for(lambda: not rate_window_visible(kodi), 10, 0.1, "a rating window is still open")
+    # an earlier test's toast ends before a clip plays: during fullscreen video its time stands
+    # still, and it would then sit over the rating window (and the screenshot)
+    wait_for(lambda: not kodi.info_booleans([TOAST])[TOAST], 20, 0.2, "an earlier test's toast")
     return kodi
 
 

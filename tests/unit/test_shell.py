@@ -148,6 +148,7 @@ def test_an_old_pin_sign_in_refused_by_simkl_is_explained_and_sign_in_offered(en
     kind, _, text = env.state.dialogs[-1]
     assert kind == "yesno"
     assert text.startswith("Simkl changed how apps sign in")
+    assert env.messages() == []  # declined: the question said it all, no toast repeats it
     assert env.report()["error_code"] == "signed_out"
 
 

@@ -60,7 +60,9 @@ def run(
     text = None
     if outcome.next in (Next.SIGN_IN, Next.WRITE_ACCESS) and outcome.report is not None:
         text = _sign_in_again_text(ctx, outcome)
-        if interactive and Dialog().yesno(ctx.name, f"{text}\n{ctx.localize(S.ASK_SIGN_IN)}"):
+        if interactive:
+            if not Dialog().yesno(ctx.name, f"{text}\n{ctx.localize(S.ASK_SIGN_IN)}"):
+                return outcome.report  # the question said it all: no toast repeats it
             if _sign_in_before_run(ctx, monitor, dry_run=dry_run, mode=mode) is not None:
                 return outcome.report
             outcome = _run_once(ctx, monitor, dry_run=dry_run, interactive=interactive, mode=mode)
