@@ -97,8 +97,8 @@ def rater(
     clips.reset(kodi)
     kodi.call("GUI.ActivateWindow", {"window": "home"})
     wait_for(lambda: not rate_window_visible(kodi), 10, 0.1, "a rating window is still open")
-    # an earlier test's toast ends before a clip plays: during fullscreen video its time stands
-    # still, and it would then sit over the rating window (and the screenshot)
+    # an earlier test's toast ends before a clip plays (a long one scrolls for 20 s and more),
+    # or it would still sit over the rating window (and its screenshot) when the clip ends
     wait_for(lambda: not kodi.info_booleans([TOAST])[TOAST], 20, 0.2, "an earlier test's toast")
     return kodi
 

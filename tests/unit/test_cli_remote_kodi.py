@@ -27,10 +27,14 @@ def certs(tmp_path_factory) -> Path:
     """A throwaway CA, and a certificate it signed for 127.0.0.1 (as for a reverse proxy)."""
     folder = tmp_path_factory.mktemp("tls")
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-            "/CN=Throwaway test CA", "-keyout", "ca.key", "-out", "ca.pem", cwd=folder)  # fmt: skip
+            "/CN=Throwaway test CA", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            "-keyout", "ca.key", "-out", "ca.pem", cwd=folder)  # fmt: skip
     openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
             "-keyout", "kodi.key", "-out", "kodi.csr", cwd=folder)  # fmt: skip
-    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    # as docs/RUNNER-TLS.md: Python 3.13+ verifies strictly (a CA's key usage, key identifiers)
+    (folder / "san.ext").write_text(
+        "subjectAltName=IP:127.0.0.1\nauthorityKeyIdentifier=keyid,issuer\n"
+    )
     openssl("x509", "-req", "-in", "kodi.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
             "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "kodi.pem",
             cwd=folder)  # fmt: skip
