@@ -75,7 +75,7 @@ def run(
                 ctx, monitor, dry_run=dry_run, interactive=True, mode=mode, yes=(outcome, yes)
             )
             if again.report is not None:
-                report, text = again.report, None
+                report = again.report
     if report is not None:
         _tell(ctx, report, interactive, text)
     return report
